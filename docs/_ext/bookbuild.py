@@ -1,0 +1,120 @@
+"""The book's build rules: every tutorial runs, warns about nothing, and builds the same.
+
+* ``reset_tutorial`` is called by sphinx-gallery before and after each tutorial. Before,
+  it turns every Python warning into an error (so a tutorial that warns fails the build,
+  naming its file) and seeds torch; after, it puts the warning filters back.
+* ``check_every_tutorial_ran`` refuses a build in which a script in ``gallery/`` was
+  not executed (for instance because a ``filename_pattern`` skipped it).
+* ``normalize_zips`` rewrites the "download all" archives with fixed timestamps, so two
+  builds of the same sources are byte-identical.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+
+_strict_warnings: warnings.catch_warnings | None = None
+
+
+def reset_tutorial(gallery_conf: dict[str, Any], fname: str, when: str) -> None:
+    """sphinx-gallery reset hook: strict warnings and a fixed seed for each tutorial."""
+    global _strict_warnings
+    if when == "before":
+        import torch
+
+        _strict_warnings = warnings.catch_warnings()
+        _strict_warnings.__enter__()
+        warnings.simplefilter("error")
+        torch.manual_seed(0)
+    elif _strict_warnings is not None:
+        _strict_warnings.__exit__(None, None, None)
+        _strict_warnings = None
+
+
+def _gallery_scripts(app: Sphinx) -> dict[str, Path]:
+    conf = app.config.sphinx_gallery_conf
+    scripts = {}
+    for src in conf["examples_dirs"]:
+        root = (Path(app.srcdir) / src).resolve()
+        for path in sorted(root.rglob("*.py")):
+            scripts[str(path.relative_to(root))] = path
+    return scripts
+
+
+def check_every_tutorial_ran(app: Sphinx) -> None:
+    """Fail the build if any script in the gallery folder was not executed."""
+    conf = app.config.sphinx_gallery_conf
+    if not conf["plot_gallery"] or str(conf["plot_gallery"]) in {"0", "False"}:
+        return  # `make html-noplot`: nothing is executed, on purpose
+    ran: set[str] = set()
+    for src, out in zip(conf["examples_dirs"], conf["gallery_dirs"], strict=True):
+        src_root = (Path(app.srcdir) / src).resolve()
+        out_root = (Path(app.srcdir) / out).resolve()
+        for done in [*conf["passing_examples"], *conf["failing_examples"]]:
+            path = Path(done).resolve()
+            if path.is_relative_to(src_root):
+                ran.add(str(path.relative_to(src_root)))
+        # "stale" examples ran in an earlier build and are unchanged since (same MD5).
+        for done in conf["stale_examples"]:
+            path = Path(done).resolve()
+            if path.is_relative_to(out_root):
+                ran.add(str(path.relative_to(out_root)))
+    missed = sorted(set(_gallery_scripts(app)) - ran)
+    if missed:
+        raise ExtensionError(
+            "These gallery scripts were not executed, so their pages would show code "
+            f"that never ran: {', '.join(missed)}. Every script in gallery/ must run: "
+            "check sphinx_gallery_conf['filename_pattern'] and ['ignore_pattern'] in "
+            "docs/conf.py."
+        )
+
+
+def normalize_zips(app: Sphinx, exception: Exception | None) -> None:
+    """Rewrite every .zip in the output with fixed dates and a sorted member list."""
+    if exception is not None or app.builder.format != "html":
+        return
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))
+    stamp = max(epoch, 315532800)  # zip dates start in 1980
+    import time
+
+    date_time = time.gmtime(stamp)[:6]
+    for archive in sorted(Path(app.outdir).rglob("*.zip")):
+        with zipfile.ZipFile(archive) as src:
+            members = sorted((info.filename, src.read(info)) for info in src.infolist())
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as dst:
+            for name, data in members:
+                info = zipfile.ZipInfo(name, date_time=date_time)
+                info.external_attr = 0o644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                dst.writestr(info, data)
+
+
+_ADDRESS = re.compile(r"at 0x[0-9a-fA-F]{6,}")
+
+
+def refuse_addresses(app: Sphinx, docname: str, source: list[str]) -> None:
+    """A memory address in a generated page makes builds differ; name the page."""
+    if docname.startswith("auto_examples/") and _ADDRESS.search(source[0]):
+        match = _ADDRESS.search(source[0])
+        line = source[0][: match.start()].count("\n") + 1 if match else 0
+        raise ExtensionError(
+            f"{docname}.rst:{line}: the tutorial prints a memory address "
+            f"({match.group(0) if match else ''}); print a value or a name instead "
+            "(object reprs change from build to build)."
+        )
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    # sphinx-gallery generates and runs the gallery at builder-inited (priority 500).
+    app.connect("builder-inited", check_every_tutorial_ran, priority=900)
+    app.connect("source-read", refuse_addresses)
+    app.connect("build-finished", normalize_zips, priority=900)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

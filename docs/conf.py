@@ -1,0 +1,120 @@
+"""Sphinx configuration for the book "Differentiation in PyTorch".
+
+How the pieces fit (see README.md, "How the book is built"):
+
+* ``gallery/*.py`` are executed by sphinx-gallery, which writes ``docs/auto_examples/``
+  (generated, git-ignored): one page, its figures and a .py/.ipynb download per tutorial.
+* Hand-written pages are MyST Markdown, read (and, when they have code cells, executed)
+  by myst-nb.
+* ``docs/_ext`` holds the book's own small extensions: ``mathml`` renders math at build
+  time (no JavaScript, no CDN) and ``bookbuild`` makes the build strict and reproducible.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent.resolve()
+sys.path.insert(0, str(HERE / "_ext"))
+
+import gradbook  # noqa: E402  (installed into .venv by the Makefile)
+
+# -- Project -------------------------------------------------------------------------
+project = "Differentiation in PyTorch"
+author = "The Differentiation in PyTorch contributors"
+copyright = "2026, " + author  # Sphinx clamps the year with SOURCE_DATE_EPOCH
+version = release = gradbook.__version__
+language = "en"
+
+# -- Extensions ----------------------------------------------------------------------
+extensions = [
+    "myst_nb",  # MyST pages and executed MyST notebooks (never add myst_parser too)
+    "sphinx_gallery.gen_gallery",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "mathml",  # docs/_ext/mathml.py: LaTeX -> MathML at build time
+    "bookbuild",  # docs/_ext/bookbuild.py: strictness and reproducibility
+]
+
+# Sources: only what we write. sphinx-gallery also writes .py/.ipynb/.zip files next to
+# its generated pages; myst-nb would pick those notebooks up as pages and execute them
+# a second time, so they are excluded here.
+exclude_patterns = [
+    "_build",
+    "Thumbs.db",
+    ".DS_Store",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "auto_examples/*.zip",
+    "auto_examples/*.json",
+    "auto_examples/**/*.ipynb",
+    "auto_examples/**/*.py",
+    "sg_execution_times.rst",
+    "auto_examples/sg_execution_times.rst",
+    "jupyter_execute",
+]
+templates_path = ["_templates"]
+nitpicky = False
+suppress_warnings: list[str] = []
+
+# No network at build time: no intersphinx inventories, no remote images.
+intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
+
+# -- MyST / myst-nb ------------------------------------------------------------------
+myst_enable_extensions = ["colon_fence", "dollarmath", "amsmath", "deflist"]
+myst_heading_anchors = 3
+nb_execution_mode = "force"  # execute MyST notebook pages at every build
+nb_execution_raise_on_error = True  # a failing cell fails the build ...
+nb_execution_show_tb = True  # ... and the traceback goes to the console, not to the site
+nb_execution_timeout = 120
+nb_execution_excludepatterns = ["auto_examples/*"]
+nb_output_stderr = "warn"  # a warning printed by a cell is a Sphinx warning (-W: an error)
+nb_merge_streams = True
+
+# -- sphinx-gallery ------------------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": ["../gallery"],
+    "gallery_dirs": ["auto_examples"],
+    # Execute every script in gallery/, whatever its name; bookbuild also refuses a build
+    # in which any script was not executed.
+    "filename_pattern": r".*",
+    # Numbered file names give the reading order.
+    "within_subsection_order": "FileNameSortKey",
+    # Strings ("module.function"), not callables: -W rejects an unpicklable config value.
+    "reset_modules": ("matplotlib", "bookbuild.reset_tutorial"),
+    "reset_modules_order": "both",
+    "remove_config_comments": True,
+    "download_all_examples": True,
+    "doc_module": ("gradbook",),
+    "backreferences_dir": "gen_modules/backreferences",
+    "inspect_global_variables": False,
+    "show_memory": False,
+    # Timings differ between builds: never write them into pages.
+    "min_reported_time": 10**9,
+    "write_computation_times": False,
+    "first_notebook_cell": None,
+    "show_signature": False,
+}
+
+# -- HTML ----------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = project
+html_static_path = ["_static"]
+html_math_renderer = "mathml"  # docs/_ext/mathml.py
+html_css_files = ["book.css"]
+html_last_updated_fmt = None
+html_copy_source = False
+html_show_sourcelink = False
+html_theme_options = {
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "use_download_button": False,
+    "use_fullscreen_button": False,
+}
+
+# -- autodoc -------------------------------------------------------------------------
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True

@@ -1,0 +1,374 @@
+"""Check derivatives computed by autograd against calculus and finite differences.
+
+Every ``check_*`` function computes in float64, compares autograd with the value the
+book states (a number, or a formula) and with a central finite difference, and raises
+:class:`CheckFailed` with all three numbers when they disagree. On success it returns a
+:class:`CheckResult` that prints as one readable line per derivative, for the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from gradbook._validate import (
+    describe,
+    require_callable,
+    require_number,
+    require_tolerance,
+    scalar_output,
+)
+
+__all__ = [
+    "CheckFailed",
+    "CheckResult",
+    "check_derivative",
+    "check_elementwise",
+    "check_partials",
+    "check_value",
+]
+
+Expected = float | Callable[..., Any]
+
+
+class CheckFailed(AssertionError):
+    """A value stated in the book disagrees with autograd or with finite differences."""
+
+
+def fmt(value: float) -> str:
+    """Format a number the way the book prints it: up to 6 significant digits."""
+    if value == 0:
+        return "0"  # also turns -0.0 into 0
+    return f"{value:.6g}"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a passing check found; ``str()`` gives one line per derivative checked."""
+
+    lines: tuple[str, ...]
+    autograd: tuple[float, ...]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+    def __repr__(self) -> str:
+        return f"CheckResult({str(self)!r})"
+
+    @property
+    def value(self) -> float:
+        """The (first) autograd value that was checked."""
+        return self.autograd[0]
+
+
+def _close(a: float, b: float, atol: float, rtol: float) -> bool:
+    return abs(a - b) <= atol + rtol * abs(b)
+
+
+def _expected_value(expected: object, args: Sequence[float], what: str) -> float:
+    if callable(expected):
+        try:
+            value = expected(*args)
+        except TypeError:
+            value = expected(*(torch.tensor(a, dtype=torch.float64) for a in args))
+        return require_number(value, f"the formula for {what}")
+    return require_number(expected, f"the expected value of {what}")
+
+
+def _tensor_inputs(values: Sequence[float]) -> list[torch.Tensor]:
+    return [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in values]
+
+
+def _central_difference(
+    f: Callable[..., Any], point: Sequence[float], index: int, step: float
+) -> float:
+    h = step * max(1.0, abs(point[index]))
+    with torch.no_grad():
+        up = [torch.tensor(v, dtype=torch.float64) for v in point]
+        down = [torch.tensor(v, dtype=torch.float64) for v in point]
+        up[index] = up[index] + h
+        down[index] = down[index] - h
+        return float((f(*up) - f(*down)).item() / (2 * h))
+
+
+def _compare(
+    what: str,
+    autograd: float,
+    expected: float,
+    fd: float | None,
+    f_scale: float,
+    atol: float,
+    rtol: float,
+) -> str:
+    # Central differences with h ~ 1e-6 are good to about 1e-10 * |f| / h in float64.
+    fd_tol = 1e-5 * (1.0 + abs(autograd) + f_scale)
+    agrees = _close(autograd, expected, atol, rtol)
+    fd_agrees = fd is None or abs(autograd - fd) <= fd_tol
+    if not (agrees and fd_agrees):
+        fd_text = "not computed" if fd is None else f"{fd!r} (tolerance {fd_tol:.2g})"
+        reason = (
+            "autograd disagrees with the stated value"
+            if not agrees
+            else "autograd disagrees with finite differences"
+        )
+        raise CheckFailed(
+            f"{what}: {reason}.\n"
+            f"  autograd:          {autograd!r}\n"
+            f"  expected:          {expected!r} (tolerance: atol={atol:g}, "
+            f"rtol={rtol:g})\n"
+            f"  finite difference: {fd_text}"
+        )
+    return f"{what}: autograd {fmt(autograd)}, expected {fmt(expected)} ✓"
+
+
+def check_derivative(
+    f: Callable[[torch.Tensor], torch.Tensor],
+    at: float,
+    expected: Expected,
+    *,
+    name: str | None = None,
+    atol: float = 1e-8,
+    rtol: float = 1e-6,
+    finite_difference: bool = True,
+    step: float = 1e-6,
+) -> CheckResult:
+    """Check the derivative of a scalar function of one variable at a point.
+
+    Parameters
+    ----------
+    f
+        A function of a 0-d tensor that returns a 0-d tensor, e.g. ``lambda x: x**2``.
+    at
+        The point, a real number.
+    expected
+        The value the book states, or a formula for the derivative (a function of x).
+    name
+        How the function is written on the page, e.g. ``"x^2"``.
+    atol, rtol
+        Tolerances between autograd and ``expected``; a value rounded to 4 decimals
+        on the page needs ``atol=5e-5``.
+    finite_difference
+        Also compare with a central finite difference. Turn off only at a kink
+        (e.g. ``relu`` at 0), where the finite difference is not a derivative.
+    step
+        The relative finite-difference step.
+
+    Raises
+    ------
+    CheckFailed
+        When autograd, the expected value and the finite difference disagree.
+
+    Examples
+    --------
+    >>> print(check_derivative(lambda x: 2 * x**3 + x, at=1.0, expected=7.0,
+    ...                        name="2x^3 + x"))
+    d/dx 2x^3 + x at x = 1: autograd 7, expected 7 ✓
+    >>> print(check_derivative(lambda x: x**2, at=9.0, expected=lambda x: 2 * x))
+    d/dx f(x) at x = 9: autograd 18, expected 18 ✓
+    """
+    f = require_callable(f)
+    point = require_number(at, "at")
+    atol = require_tolerance(atol, "atol")
+    rtol = require_tolerance(rtol, "rtol")
+    what = f"d/dx {name or 'f(x)'} at x = {fmt(point)}"
+    (x,) = _tensor_inputs([point])
+    y = scalar_output(f(x), f"f (at x = {fmt(point)})")
+    (grad,) = torch.autograd.grad(y, x)
+    autograd = float(grad.item())
+    want = _expected_value(expected, [point], what)
+    fd = _central_difference(f, [point], 0, step) if finite_difference else None
+    line = _compare(what, autograd, want, fd, abs(y.item()), atol, rtol)
+    return CheckResult((line,), (autograd,))
+
+
+def check_partials(
+    f: Callable[..., torch.Tensor],
+    at: Mapping[str, float],
+    expected: Mapping[str, Expected],
+    *,
+    name: str | None = None,
+    atol: float = 1e-8,
+    rtol: float = 1e-6,
+    step: float = 1e-6,
+) -> CheckResult:
+    """Check every partial derivative of a scalar function of several variables.
+
+    ``f`` takes the variables positionally, in the order of ``at``; ``expected`` maps
+    each variable's name to its stated partial derivative (a number, or a formula
+    taking all the variables in the same order).
+
+    Examples
+    --------
+    >>> result = check_partials(lambda u, v: u * v + u**2, at={"u": 1.0, "v": 2.0},
+    ...                         expected={"u": 4.0, "v": lambda u, v: u},
+    ...                         name="uv + u^2")
+    >>> print(result)
+    ∂/∂u uv + u^2 at (u = 1, v = 2): autograd 4, expected 4 ✓
+    ∂/∂v uv + u^2 at (u = 1, v = 2): autograd 1, expected 1 ✓
+    """
+    f = require_callable(f)
+    if not isinstance(at, Mapping) or not at:
+        raise TypeError(
+            f"at must map each variable's name to a number, e.g. {{'u': 1.0, 'v': 2.0}};"
+            f" got {describe(at)}"
+        )
+    if not isinstance(expected, Mapping):
+        raise TypeError(
+            "expected must map each variable's name to its partial derivative, "
+            f"e.g. {{'u': 4.0, 'v': 1.0}}; got {describe(expected)}"
+        )
+    names = list(at)
+    unknown = sorted(set(expected) - set(names))
+    if unknown:
+        raise ValueError(
+            f"expected names variables {unknown} that are not in at ({names})"
+        )
+    if not expected:
+        raise ValueError("expected is empty: state at least one partial derivative")
+    point = [require_number(at[n], f"at[{n!r}]") for n in names]
+    atol = require_tolerance(atol, "atol")
+    rtol = require_tolerance(rtol, "rtol")
+    where = ", ".join(f"{n} = {fmt(v)}" for n, v in zip(names, point, strict=True))
+    inputs = _tensor_inputs(point)
+    y = scalar_output(f(*inputs), f"f (at {where})")
+    grads = torch.autograd.grad(y, inputs, allow_unused=True)
+    lines, values = [], []
+    for i, n in enumerate(names):
+        if n not in expected:
+            continue
+        what = f"∂/∂{n} {name or 'f'} at ({where})"
+        autograd = 0.0 if grads[i] is None else float(grads[i].item())
+        want = _expected_value(expected[n], point, what)
+        fd = _central_difference(f, point, i, step)
+        lines.append(_compare(what, autograd, want, fd, abs(y.item()), atol, rtol))
+        values.append(autograd)
+    return CheckResult(tuple(lines), tuple(values))
+
+
+def check_elementwise(
+    f: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor | Sequence[float],
+    formula: Callable[[torch.Tensor], torch.Tensor],
+    *,
+    name: str | None = None,
+    derivative_name: str | None = None,
+    atol: float = 1e-8,
+    rtol: float = 1e-6,
+    finite_difference: bool = True,
+    step: float = 1e-6,
+) -> CheckResult:
+    """Check an element-wise derivative at many points at once (the sum trick).
+
+    ``f`` must act element by element (output i depends on input i only); then the
+    gradient of ``f(x).sum()`` is the derivative at every point, and it is compared
+    with ``formula(x)`` and with finite differences.
+
+    Examples
+    --------
+    >>> x = torch.linspace(-10, 10, 10)
+    >>> print(check_elementwise(lambda x: x**2, x, lambda x: 2 * x,
+    ...                         name="x^2", derivative_name="2x"))
+    d/dx x^2 at 10 points in [-10, 10]: autograd matches 2x (largest difference 0) ✓
+    """
+    f = require_callable(f)
+    formula = require_callable(formula, "formula")
+    if not isinstance(x, torch.Tensor):
+        try:
+            x = torch.tensor(x, dtype=torch.float64)
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise TypeError(
+                f"x must be a tensor or a sequence of numbers, got {describe(x)}"
+            ) from exc
+    if not x.is_floating_point():
+        raise TypeError(
+            f"x must hold real floating-point numbers (e.g. torch.linspace(-10, 10, "
+            f"100)), got {describe(x)}"
+        )
+    if x.numel() == 0:
+        raise ValueError("x is empty: give at least one point")
+    xs = x.detach().to(torch.float64).reshape(-1)
+    if not torch.isfinite(xs).all():
+        raise ValueError("x contains NaN or infinite values")
+    atol = require_tolerance(atol, "atol")
+    rtol = require_tolerance(rtol, "rtol")
+    lo, hi = fmt(xs.min().item()), fmt(xs.max().item())
+    what = f"d/dx {name or 'f(x)'} at {xs.numel()} points in [{lo}, {hi}]"
+    xg = xs.clone().requires_grad_(True)
+    y = f(xg)
+    if not isinstance(y, torch.Tensor) or y.shape != xg.shape:
+        raise ValueError(
+            f"f must act element by element and return a tensor shaped like x "
+            f"{tuple(xg.shape)}, got {describe(y)}"
+        )
+    if not y.requires_grad:
+        raise ValueError("f(x) does not depend on x through autograd")
+    (grad,) = torch.autograd.grad(y.sum(), xg)
+    want = formula(xs.clone())
+    if not isinstance(want, torch.Tensor):
+        want = torch.as_tensor(want, dtype=torch.float64)
+    want = want.to(torch.float64)
+    if want.shape != xs.shape:
+        raise ValueError(
+            f"formula(x) must have the shape of x {tuple(xs.shape)}, "
+            f"got {describe(want)}"
+        )
+    diff = (grad - want).abs()
+    worst = int(diff.argmax())
+    bad = diff > atol + rtol * want.abs()
+    if bad.any():
+        i = int(bad.nonzero()[0])
+        raise CheckFailed(
+            f"{what}: autograd disagrees with {derivative_name or 'the formula'} "
+            f"at x = {xs[i].item()!r}.\n"
+            f"  autograd: {grad[i].item()!r}\n"
+            f"  expected: {want[i].item()!r} (tolerance: atol={atol:g}, rtol={rtol:g})"
+        )
+    if finite_difference:
+        h = step * torch.clamp(xs.abs(), min=1.0)
+        with torch.no_grad():
+            fd = (f(xs + h) - f(xs - h)) / (2 * h)
+            scale = 1.0 + grad.abs() + f(xs).abs()
+        fd_bad = (grad - fd).abs() > 1e-5 * scale
+        if fd_bad.any():
+            i = int(fd_bad.nonzero()[0])
+            raise CheckFailed(
+                f"{what}: autograd disagrees with finite differences at "
+                f"x = {xs[i].item()!r}: autograd {grad[i].item()!r}, "
+                f"finite difference {fd[i].item()!r}. If x = {xs[i].item()!r} is a "
+                "kink, pass finite_difference=False."
+            )
+    line = (
+        f"{what}: autograd matches {derivative_name or 'the formula'} "
+        f"(largest difference {fmt(diff[worst].item())}) ✓"
+    )
+    return CheckResult((line,), tuple(grad.tolist()))
+
+
+def check_value(
+    actual: float | torch.Tensor,
+    expected: float,
+    *,
+    name: str,
+    atol: float = 1e-8,
+    rtol: float = 1e-6,
+) -> CheckResult:
+    """Check a plain value the book states, such as y = x^2 at x = 2.
+
+    Examples
+    --------
+    >>> print(check_value(torch.tensor(2.0) ** 2, 4.0, name="y = x^2 at x = 2"))
+    y = x^2 at x = 2: 4, expected 4 ✓
+    """
+    got = require_number(actual, f"the computed value of {name}")
+    want = require_number(expected, f"the expected value of {name}")
+    atol = require_tolerance(atol, "atol")
+    rtol = require_tolerance(rtol, "rtol")
+    if not _close(got, want, atol, rtol):
+        raise CheckFailed(
+            f"{name}: computed {got!r}, but the book states {want!r} "
+            f"(tolerance: atol={atol:g}, rtol={rtol:g})"
+        )
+    return CheckResult((f"{name}: {fmt(got)}, expected {fmt(want)} ✓",), (got,))

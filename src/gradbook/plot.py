@@ -1,0 +1,179 @@
+"""Plot a function and its derivative on one Axes, in the book's style.
+
+The style reads on light and dark pages alike: transparent background, mid-grey text and
+axes, and two colours that keep their contrast on white and on near-black. It is applied
+only inside the plotting calls (``matplotlib.rc_context``), so importing gradbook
+changes no global Matplotlib state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+
+from gradbook._validate import describe, require_callable, require_number
+
+__all__ = ["FUNCTION_COLOR", "DERIVATIVE_COLOR", "plot_derivative", "plot_with_derivative", "style"]
+
+FUNCTION_COLOR = "#3b82c4"  # blue
+DERIVATIVE_COLOR = "#e0662b"  # orange
+TANGENT_COLOR = "#8a8a8a"
+INK = "#808080"  # readable on white and on the dark theme's background
+
+RC: dict[str, Any] = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "figure.facecolor": "none",
+    "axes.facecolor": "none",
+    "savefig.facecolor": "none",
+    "savefig.transparent": True,
+    "axes.edgecolor": INK,
+    "axes.labelcolor": INK,
+    "axes.titlecolor": INK,
+    "text.color": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "axes.grid": True,
+    "grid.color": INK,
+    "grid.alpha": 0.25,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.size": 12,
+    "axes.titlesize": 13,
+    "legend.frameon": False,
+    "legend.labelcolor": INK,
+    "lines.linewidth": 2.2,
+}
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    """Apply the book's plot style inside a ``with`` block only.
+
+    >>> import matplotlib as mpl
+    >>> before = mpl.rcParams["axes.facecolor"]
+    >>> with style():
+    ...     mpl.rcParams["axes.facecolor"]
+    'none'
+    >>> mpl.rcParams["axes.facecolor"] == before
+    True
+    """
+    with mpl.rc_context(RC):
+        yield
+
+
+def _as_array(values: object, name: str) -> np.ndarray:
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be numbers (a tensor or array), got {describe(values)}") from exc
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} is empty")
+    return array
+
+
+def plot_with_derivative(
+    x: torch.Tensor | Sequence[float] | np.ndarray,
+    y: torch.Tensor | Sequence[float] | np.ndarray,
+    dydx: torch.Tensor | Sequence[float] | np.ndarray,
+    *,
+    ax: Axes | None = None,
+    label: str = "f(x)",
+    derivative_label: str = "f'(x)",
+    title: str | None = None,
+    xlabel: str = "x",
+) -> Axes:
+    """Plot values of a function and of its derivative, already computed, on one Axes.
+
+    Tensors that require grad are detached here, so ``x.grad`` can be passed directly.
+
+    >>> x = torch.linspace(-2, 2, 5, requires_grad=True)
+    >>> (x ** 2).sum().backward()
+    >>> ax = plot_with_derivative(x, x ** 2, x.grad, label="x²", derivative_label="2x")
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['x²', '2x']
+    """
+    xs, ys, ds = _as_array(x, "x"), _as_array(y, "y"), _as_array(dydx, "dydx")
+    if not (xs.shape == ys.shape == ds.shape):
+        raise ValueError(
+            f"x, y and dydx must have the same length, got {xs.size}, {ys.size} and {ds.size}"
+        )
+    with style():
+        if ax is None:
+            _, ax = plt.subplots(layout="constrained")
+        ax.plot(xs, ys, color=FUNCTION_COLOR, label=label)
+        ax.plot(xs, ds, color=DERIVATIVE_COLOR, linestyle="--", label=derivative_label)
+        ax.axhline(0, color=INK, linewidth=0.8, alpha=0.6)
+        ax.set_xlabel(xlabel)
+        if title:
+            ax.set_title(title)
+        ax.legend()
+    return ax
+
+
+def plot_derivative(
+    f: Callable[[torch.Tensor], torch.Tensor],
+    start: float,
+    stop: float,
+    num: int = 200,
+    *,
+    ax: Axes | None = None,
+    tangent_at: float | None = None,
+    label: str = "f(x)",
+    derivative_label: str = "f'(x)",
+    title: str | None = None,
+) -> Axes:
+    """Plot ``f`` and its derivative (computed with autograd) over ``[start, stop]``.
+
+    With ``tangent_at``, also draw the tangent line at that point: its slope is the
+    derivative there.
+
+    >>> ax = plot_derivative(lambda x: x ** 2, -3, 3, tangent_at=1.0, label="x²")
+    >>> len(ax.get_lines())  # f, f', the x axis and the tangent
+    4
+    """
+    f = require_callable(f)
+    lo, hi = require_number(start, "start"), require_number(stop, "stop")
+    if not lo < hi:
+        raise ValueError(f"the range is empty: start ({lo}) must be less than stop ({hi})")
+    if isinstance(num, bool) or not isinstance(num, int) or num < 2:
+        raise ValueError(f"num must be an integer >= 2, got {num!r}")
+    x = torch.linspace(lo, hi, num, dtype=torch.float64, requires_grad=True)
+    y = f(x)
+    if not isinstance(y, torch.Tensor) or y.shape != x.shape:
+        raise ValueError(
+            f"f must act element by element and return a tensor shaped like x, got {describe(y)}"
+        )
+    (dydx,) = torch.autograd.grad(y.sum(), x)
+    ax = plot_with_derivative(
+        x, y, dydx, ax=ax, label=label, derivative_label=derivative_label, title=title
+    )
+    if tangent_at is not None:
+        x0 = require_number(tangent_at, "tangent_at")
+        p = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+        fp = f(p)
+        (slope,) = torch.autograd.grad(fp, p)
+        xs = np.linspace(lo, hi, 2)
+        with style():
+            ax.plot(
+                xs,
+                fp.item() + slope.item() * (xs - x0),
+                color=TANGENT_COLOR,
+                linestyle=":",
+                label=f"tangent at x = {x0:g} (slope {slope.item():.4g})",
+            )
+            ax.plot([x0], [fp.item()], "o", color=TANGENT_COLOR)
+            ax.legend()
+    return ax
