@@ -26,8 +26,9 @@ export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
-# -W: any Sphinx warning fails the build; --keep-going: report all of them first.
-SPHINXBUILD = $(PY) -m sphinx -b html -W --keep-going -d $(BUILDDIR)/doctrees $(SPHINXOPTS)
+# -W: any Sphinx warning fails the build; --keep-going: report all of them first;
+# -T: print the full traceback (e.g. of a failing notebook cell) to the console.
+SPHINXBUILD = $(PY) -m sphinx -b html -W --keep-going -T -d $(BUILDDIR)/doctrees $(SPHINXOPTS)
 
 .PHONY: help venv html html-noplot test test-fast serve lint bench repro clean
 

@@ -1,0 +1,194 @@
+"""The strict build refuses broken books: each failure mode, shown with a broken example.
+
+Every test assembles a small book in a temporary folder from the project's own
+``docs/conf.py`` and ``docs/_ext`` (and static files), adds one deliberately broken
+piece, runs ``sphinx-build -W`` as ``make html`` does, and checks that the build fails
+and that its output names the broken file. A control build of the same small book
+without the broken piece must pass, so a failure is never just a broken harness.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from booktest import DOCS, run
+
+pytestmark = pytest.mark.build
+
+GOOD_TUTORIAL = '''
+"""
+A good tutorial
+===============
+
+It prints a checked value.
+"""
+
+# %%
+# The derivative of :math:`x^2` at 3 is :math:`6`.
+import torch
+
+import gradbook
+
+x = torch.tensor(3.0, requires_grad=True)
+(x**2).backward()
+print("dy/dx:", x.grad.item())
+print(gradbook.check_derivative(lambda x: x**2, at=3.0, expected=6.0, name="x^2"))
+'''
+
+INDEX = """
+# A small book
+
+```{toctree}
+auto_examples/index
+```
+"""
+
+
+def tutorial(body: str) -> str:
+    """A minimal tutorial whose first cell is ``body``."""
+    return textwrap.dedent(
+        '''
+        """
+        A broken tutorial
+        =================
+
+        It is broken on purpose.
+        """
+
+        # %%
+        '''
+    ) + textwrap.dedent(body)
+
+
+def make_book(
+    root: Path,
+    scripts: dict[str, str],
+    pages: dict[str, str] | None = None,
+    index: str = INDEX,
+) -> Path:
+    """A small book that uses the project's real configuration."""
+    docs = root / "docs"
+    docs.mkdir(parents=True)
+    shutil.copy(DOCS / "conf.py", docs / "conf.py")
+    for folder in ("_ext", "_static", "_templates"):
+        if (DOCS / folder).exists():
+            shutil.copytree(
+                DOCS / folder, docs / folder, ignore=shutil.ignore_patterns("__pycache__")
+            )
+    (docs / "index.md").write_text(index)
+    for name, text in (pages or {}).items():
+        (docs / name).write_text(textwrap.dedent(text))
+    gallery = root / "gallery"
+    gallery.mkdir()
+    (gallery / "GALLERY_HEADER.rst").write_text("Tutorials\n=========\n\nA gallery.\n")
+    (gallery / "01_good.py").write_text(GOOD_TUTORIAL)
+    for name, text in scripts.items():
+        (gallery / name).write_text(text)
+    return docs
+
+
+def build(docs: Path, *options: str):
+    out = docs / "_build"
+    return run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-T",
+         "-d", str(out / "doctrees"), *options, str(docs), str(out / "html")],
+        cwd=docs.parent,
+    )
+
+
+def assert_fails_naming(result, *names: str) -> None:
+    assert result.returncode != 0, f"the build passed but should have failed:\n{result.stdout[-3000:]}"
+    for name in names:
+        assert name in result.stdout, f"the build failed without naming {name}:\n{result.stdout[-3000:]}"
+
+
+def test_control_book_builds(tmp_path):
+    """The harness itself: the small book with nothing broken builds cleanly."""
+    docs = make_book(tmp_path, {})
+    result = build(docs)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert (docs / "_build" / "html" / "auto_examples" / "01_good.html").exists()
+
+
+def test_tutorial_that_raises_fails_the_build(tmp_path):
+    docs = make_book(tmp_path, {"02_raises.py": tutorial("raise ValueError('broken on purpose')\n")})
+    assert_fails_naming(build(docs), "02_raises.py", "broken on purpose")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import warnings\nwarnings.warn('old API', DeprecationWarning)\n",
+        "import warnings\nwarnings.warn('something odd')\n",
+        # A real-world case: reading .grad of a non-leaf tensor warns in PyTorch.
+        "import torch\nx = torch.tensor(2.0, requires_grad=True)\ny = x**2\ny.backward()\nprint(y.grad)\n",
+    ],
+    ids=["DeprecationWarning", "UserWarning", "non-leaf-grad"],
+)
+def test_tutorial_that_warns_fails_the_build(tmp_path, code):
+    docs = make_book(tmp_path, {"02_warns.py": tutorial(code)})
+    assert_fails_naming(build(docs), "02_warns.py")
+
+
+def test_page_in_no_toctree_fails_the_build(tmp_path):
+    docs = make_book(tmp_path, {}, pages={"lost.md": "# Lost\n\nIn no toctree.\n"})
+    assert_fails_naming(build(docs), "lost")
+
+
+def test_broken_cross_reference_fails_the_build(tmp_path):
+    script = tutorial("# See :ref:`no-such-label` for more.\nprint('hello')\n")
+    docs = make_book(tmp_path, {"02_badref.py": script})
+    assert_fails_naming(build(docs), "02_badref", "no-such-label")
+
+
+def test_missing_file_in_toctree_fails_the_build(tmp_path):
+    index = INDEX.replace("auto_examples/index", "auto_examples/index\nnot_written_yet")
+    docs = make_book(tmp_path, {}, index=index)
+    assert_fails_naming(build(docs), "not_written_yet")
+
+
+def test_failing_myst_notebook_cell_fails_the_build(tmp_path):
+    page = """\
+        ---
+        file_format: mystnb
+        kernelspec:
+          name: python3
+          display_name: Python 3
+        ---
+
+        # A notebook page
+
+        ```{code-cell} python
+        1 / 0
+        ```
+        """
+    index = INDEX.replace("auto_examples/index", "auto_examples/index\nnotebook")
+    docs = make_book(tmp_path, {}, pages={"notebook.md": page}, index=index)
+    result = build(docs)
+    assert_fails_naming(result, "notebook", "ZeroDivisionError")
+    assert not (docs / "_build" / "html" / "reports").exists(), "tracebacks leaked into the site"
+
+
+def test_script_skipped_by_filename_pattern_fails_the_build(tmp_path):
+    """Narrowing sphinx-gallery's filename_pattern (its default runs only plot_*) would
+    show code that never ran; the build refuses it and names the skipped script."""
+    docs = make_book(tmp_path, {"02_never_run.py": tutorial("print('hi')\n")})
+    result = build(docs, "-D", "sphinx_gallery_conf.filename_pattern=/plot_")
+    assert_fails_naming(result, "02_never_run.py", "not executed")
+
+
+def test_wrong_stated_value_fails_the_build(tmp_path):
+    wrong = GOOD_TUTORIAL.replace("expected=6.0", "expected=7.0")
+    assert wrong != GOOD_TUTORIAL
+    docs = make_book(tmp_path, {"02_wrong_value.py": wrong})
+    assert_fails_naming(build(docs), "02_wrong_value.py", "CheckFailed")
+
+
+def test_memory_address_in_output_fails_the_build(tmp_path):
+    script = tutorial("class Thing:\n    pass\n\nprint(Thing())\n")
+    docs = make_book(tmp_path, {"02_address.py": script})
+    assert_fails_naming(build(docs), "02_address", "memory address")
