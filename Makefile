@@ -57,7 +57,7 @@ test: html ## Run every test: package, tutorials, the strict build and the built
 	$(PY) -m pytest
 
 test-fast: $(STAMP) ## Only the tests that need no built book
-	$(PY) -m pytest -m "not build and not browser" --deselect tests/test_site.py
+	$(PY) -m pytest -m "not build and not browser and not site"
 
 serve: ## Serve the built book on 127.0.0.1
 	@test -f $(HTMLDIR)/index.html || { echo "No book in $(HTMLDIR): run 'make html' first."; exit 1; }

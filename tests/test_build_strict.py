@@ -192,3 +192,18 @@ def test_memory_address_in_output_fails_the_build(tmp_path):
     script = tutorial("class Thing:\n    pass\n\nprint(Thing())\n")
     docs = make_book(tmp_path, {"02_address.py": script})
     assert_fails_naming(build(docs), "02_address", "memory address")
+
+
+def test_changing_a_stated_value_in_any_real_tutorial_fails_the_build(tmp_path):
+    """One build with a wrong copy of every real tutorial: each must be refused."""
+    from booktest import TUTORIALS
+    from mutants import mutate, sites
+
+    wrong = {}
+    for script in TUTORIALS:
+        source = script.read_text()
+        found = sites(source)
+        assert found, f"{script.name} states no value in a gradbook check"
+        wrong[f"wrong_{script.name}"] = mutate(source, found[0])
+    docs = make_book(tmp_path, wrong)
+    assert_fails_naming(build(docs), *wrong)

@@ -1,0 +1,124 @@
+"""Make wrong versions of a tutorial: each one changes one value the tutorial states.
+
+A *site* is a number literal passed as the expected value of a gradbook check
+(``check_value(y, 4.0, ...)``, ``check_derivative(f, at=2.0, expected=4.0)``,
+``check_partials(..., expected={"u": 4.0, ...})``, ...). A *mutant* is the tutorial with
+one site changed by a clear amount; the tutorial's own checks must then fail.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+# For each check: the position of its expected value when given positionally.
+CHECKS = {
+    "check_value": 1,
+    "check_derivative": 2,
+    "check_partials": 2,
+    "check_elementwise": None,
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    line: int
+    col: int
+    end_col: int
+    value: float
+    check: str
+
+    def describe(self) -> str:
+        return f"line {self.line}: {self.check}(... {self.value!r} ...)"
+
+
+def _number(node: ast.AST) -> float | None:
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return float(node.value)
+    if (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant)
+        and type(node.operand.value) in (int, float)
+    ):
+        return -float(node.operand.value)
+    return None
+
+
+def _numbers(node: ast.AST) -> list[ast.AST]:
+    """Number literals given as an expected value: a number, or the values of a dict."""
+    if _number(node) is not None:
+        return [node]
+    if isinstance(node, ast.Dict):
+        return [v for v in node.values if _number(v) is not None]
+    return []
+
+
+def sites(source: str) -> list[Site]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name not in CHECKS:
+            continue
+        candidates = [kw.value for kw in node.keywords if kw.arg == "expected"]
+        position = CHECKS[name]
+        if position is not None and len(node.args) > position:
+            candidates.append(node.args[position])
+        for candidate in candidates:
+            for literal in _numbers(candidate):
+                if literal.lineno != literal.end_lineno:
+                    continue
+                found.append(
+                    Site(
+                        literal.lineno,
+                        literal.col_offset,
+                        literal.end_col_offset,
+                        _number(literal),
+                        name,
+                    )
+                )
+    return sorted(found, key=lambda s: (s.line, s.col))
+
+
+def mutate(source: str, site: Site) -> str:
+    """The tutorial with the value at ``site`` changed by max(1, half its size)."""
+    wrong = site.value + max(1.0, 0.5 * abs(site.value))
+    lines = source.splitlines(keepends=True)
+    line = lines[site.line - 1]
+    # AST offsets are in UTF-8 bytes.
+    raw = line.encode()
+    raw = raw[: site.col] + repr(wrong).encode() + raw[site.end_col :]
+    lines[site.line - 1] = raw.decode()
+    return "".join(lines)
+
+
+# Runs in a subprocess: imports torch once, then forks a child per mutant.
+RUNNER = r"""
+import json, os, sys
+import matplotlib
+matplotlib.use("Agg")
+import torch, gradbook
+from gradbook import CheckFailed
+
+jobs = json.load(sys.stdin)
+results = []
+for job in jobs:
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        try:
+            exec(compile(job["source"], job["filename"], "exec"), {"__name__": "__main__"})
+        except CheckFailed:
+            os._exit(3)
+        except BaseException:
+            os._exit(4)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    results.append(os.waitstatus_to_exitcode(status))
+print(json.dumps(results))
+"""

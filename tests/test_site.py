@@ -1,0 +1,113 @@
+"""The built book, read as files: every tutorial executed, nothing machine-specific,
+nothing loaded from another host, math rendered, downloads present."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from booktest import REPO, TUTORIALS
+from bs4 import BeautifulSoup
+
+pytestmark = pytest.mark.site
+
+TEXT_SUFFIXES = {".html", ".js", ".css", ".txt", ".py", ".ipynb", ".json", ".xml", ".svg"}
+
+
+def text_files(site: Path) -> list[Path]:
+    return [p for p in site.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES]
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.mark.parametrize("script", TUTORIALS, ids=[t.stem for t in TUTORIALS])
+def test_every_tutorial_page_shows_executed_output(site, script):
+    page = site / "auto_examples" / f"{script.stem}.html"
+    assert page.exists(), f"no page for {script.name}"
+    outputs = soup(page).select("div.sphx-glr-script-out pre")
+    assert outputs, f"{page.name} shows no executed output"
+    assert any("✓" in o.get_text() for o in outputs), f"{page.name} shows no passing check"
+
+
+@pytest.mark.parametrize("script", TUTORIALS, ids=[t.stem for t in TUTORIALS])
+def test_every_tutorial_can_be_downloaded(site, script):
+    downloads = {p.name for p in (site / "_downloads").rglob("*") if p.is_file()}
+    assert f"{script.stem}.py" in downloads
+    assert f"{script.stem}.ipynb" in downloads
+
+
+def test_the_zip_of_all_tutorials_is_published(site):
+    zips = sorted(p.name for p in (site / "_downloads").rglob("*.zip"))
+    assert any("python" in z for z in zips) and any("jupyter" in z for z in zips), zips
+
+
+def test_no_memory_address_timing_or_build_path_in_the_output(site):
+    build_paths = {str(REPO), str(Path.home()), "/tmp/"}
+    address = re.compile(r"at 0x[0-9a-fA-F]{6,}")
+    timing = re.compile(r"Total running time of the script|Estimated memory usage")
+    problems = []
+    for path in text_files(site):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if address.search(text):
+            problems.append(f"{path.relative_to(site)}: memory address")
+        if timing.search(text):
+            problems.append(f"{path.relative_to(site)}: timing")
+        problems += [f"{path.relative_to(site)}: path {p}" for p in build_paths if p in text]
+    assert not problems, "\n".join(problems)
+
+
+def _loaded_urls(page: BeautifulSoup) -> list[str]:
+    """URLs the browser fetches on its own when it opens the page (not links)."""
+    urls = []
+    for tag in page.find_all(["script", "img", "iframe", "source", "video", "audio"]):
+        urls += [tag.get("src"), tag.get("srcset")]
+    for link in page.find_all("link"):
+        rel = set(link.get("rel") or [])
+        if rel & {"stylesheet", "icon", "preload", "modulepreload", "manifest", "prefetch"}:
+            urls.append(link.get("href"))
+    for style in page.find_all("style"):
+        urls += re.findall(r"url\(([^)]+)\)", style.get_text())
+    return [u for u in urls if u]
+
+
+def test_pages_load_nothing_from_another_host(site):
+    external = re.compile(r"^\s*['\"]?(https?:)?//")
+    problems = []
+    for path in html_pages(site):
+        for url in _loaded_urls(soup(path)):
+            if external.match(url):
+                problems.append(f"{path.relative_to(site)}: {url}")
+    for css in site.rglob("*.css"):
+        for url in re.findall(r"url\(([^)]+)\)", css.read_text(errors="replace")):
+            if external.match(url):
+                problems.append(f"{css.relative_to(site)}: {url}")
+    assert not problems, "\n".join(problems)
+
+
+def test_math_is_rendered_as_mathml_without_javascript(site):
+    pages_with_math = 0
+    for path in html_pages(site):
+        text = path.read_text(encoding="utf-8")
+        page = soup(path)
+        for script in page.find_all("script"):
+            code = (script.get("src") or "") + script.get_text()
+            assert "mathjax" not in code.lower(), f"{path.name} loads MathJax"
+        body = page.find("main") or page
+        raw = re.search(r"\\\(|\\\[|\$\$", body.get_text())
+        assert not raw, f"{path.relative_to(site)} shows raw LaTeX: {raw.group(0)}"
+        pages_with_math += "<math" in text
+    assert pages_with_math >= 1
+
+
+def test_generated_notebooks_are_not_built_as_pages(site):
+    """myst-nb must not turn sphinx-gallery's .ipynb downloads into extra pages."""
+    stray = [p.name for p in (site / "auto_examples").glob("*.html")]
+    expected = {f"{t.stem}.html" for t in TUTORIALS} | {"index.html"}
+    assert set(stray) == expected
