@@ -97,6 +97,9 @@ sphinx_gallery_conf = {
     "write_computation_times": False,
     "first_notebook_cell": None,
     "show_signature": False,
+    # Pages show what the script prints, nothing more: the downloaded .py, run with
+    # python, then prints exactly what the page shows (tests/test_downloads.py).
+    "capture_repr": (),
 }
 
 # -- HTML ----------------------------------------------------------------------------
