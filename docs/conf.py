@@ -68,10 +68,14 @@ myst_enable_extensions = ["colon_fence", "dollarmath", "amsmath", "deflist"]
 myst_heading_anchors = 3
 nb_execution_mode = "force"  # execute MyST notebook pages at every build
 nb_execution_raise_on_error = True  # a failing cell fails the build ...
-nb_execution_show_tb = True  # ... and the traceback goes to the console, not to the site
+nb_execution_show_tb = (
+    True  # ... and the traceback goes to the console, not to the site
+)
 nb_execution_timeout = 120
 nb_execution_excludepatterns = ["auto_examples/*"]
-nb_output_stderr = "warn"  # a warning printed by a cell is a Sphinx warning (-W: an error)
+nb_output_stderr = (
+    "warn"  # a warning printed by a cell is a Sphinx warning (-W: an error)
+)
 nb_merge_streams = True
 
 # -- sphinx-gallery ------------------------------------------------------------------

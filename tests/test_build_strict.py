@@ -77,7 +77,9 @@ def make_book(
     for folder in ("_ext", "_static", "_templates"):
         if (DOCS / folder).exists():
             shutil.copytree(
-                DOCS / folder, docs / folder, ignore=shutil.ignore_patterns("__pycache__")
+                DOCS / folder,
+                docs / folder,
+                ignore=shutil.ignore_patterns("__pycache__"),
             )
     (docs / "index.md").write_text(index)
     for name, text in (pages or {}).items():
@@ -94,16 +96,33 @@ def make_book(
 def build(docs: Path, *options: str):
     out = docs / "_build"
     return run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-T",
-         "-d", str(out / "doctrees"), *options, str(docs), str(out / "html")],
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            "html",
+            "-W",
+            "--keep-going",
+            "-T",
+            "-d",
+            str(out / "doctrees"),
+            *options,
+            str(docs),
+            str(out / "html"),
+        ],
         cwd=docs.parent,
     )
 
 
 def assert_fails_naming(result, *names: str) -> None:
-    assert result.returncode != 0, f"the build passed but should have failed:\n{result.stdout[-3000:]}"
+    assert result.returncode != 0, (
+        f"the build passed but should have failed:\n{result.stdout[-3000:]}"
+    )
     for name in names:
-        assert name in result.stdout, f"the build failed without naming {name}:\n{result.stdout[-3000:]}"
+        assert name in result.stdout, (
+            f"the build failed without naming {name}:\n{result.stdout[-3000:]}"
+        )
 
 
 def test_control_book_builds(tmp_path):
@@ -115,7 +134,9 @@ def test_control_book_builds(tmp_path):
 
 
 def test_tutorial_that_raises_fails_the_build(tmp_path):
-    docs = make_book(tmp_path, {"02_raises.py": tutorial("raise ValueError('broken on purpose')\n")})
+    docs = make_book(
+        tmp_path, {"02_raises.py": tutorial("raise ValueError('broken on purpose')\n")}
+    )
     assert_fails_naming(build(docs), "02_raises.py", "broken on purpose")
 
 
@@ -170,7 +191,9 @@ def test_failing_myst_notebook_cell_fails_the_build(tmp_path):
     docs = make_book(tmp_path, {}, pages={"notebook.md": page}, index=index)
     result = build(docs)
     assert_fails_naming(result, "notebook", "ZeroDivisionError")
-    assert not (docs / "_build" / "html" / "reports").exists(), "tracebacks leaked into the site"
+    assert not (docs / "_build" / "html" / "reports").exists(), (
+        "tracebacks leaked into the site"
+    )
 
 
 def test_script_skipped_by_filename_pattern_fails_the_build(tmp_path):

@@ -35,7 +35,9 @@ def pip(python: Path, *args: str) -> None:
 def reader_python(tmp_path_factory) -> Path:
     """Python of a reader's environment: torch, matplotlib, gradbook (from a wheel)."""
     lock = REPO / "requirements-lock.txt"
-    key = hashlib.sha256(lock.read_bytes() + " ".join(READER_PACKAGES).encode()).hexdigest()
+    key = hashlib.sha256(
+        lock.read_bytes() + " ".join(READER_PACKAGES).encode()
+    ).hexdigest()
     python = READER_ENV / "bin" / "python"
     stamp = READER_ENV / ".packages"
     if not python.exists() or not stamp.exists() or stamp.read_text() != key:
@@ -52,13 +54,19 @@ def reader_python(tmp_path_factory) -> Path:
     (wheel,) = wheels.glob("gradbook-*.whl")
     pip(python, "--no-deps", "--force-reinstall", str(wheel))
     check = run([str(python), "-c", "import sphinx"], cwd=wheels)
-    assert check.returncode != 0, "the reader's environment must not have the build tools"
+    assert check.returncode != 0, (
+        "the reader's environment must not have the build tools"
+    )
     return python
 
 
 def page_output(site: Path, stem: str) -> list[str]:
-    page = BeautifulSoup((site / "auto_examples" / f"{stem}.html").read_text(), "html.parser")
-    text = "\n".join(pre.get_text() for pre in page.select("div.sphx-glr-script-out pre"))
+    page = BeautifulSoup(
+        (site / "auto_examples" / f"{stem}.html").read_text(), "html.parser"
+    )
+    text = "\n".join(
+        pre.get_text() for pre in page.select("div.sphx-glr-script-out pre")
+    )
     return [line.rstrip() for line in text.splitlines() if line.strip()]
 
 
@@ -108,7 +116,9 @@ def test_downloaded_notebook_runs_in_a_kernel_and_prints_what_the_page_shows(
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream":
-                (stdout if output["name"] == "stdout" else stderr).append(output["text"])
+                (stdout if output["name"] == "stdout" else stderr).append(
+                    output["text"]
+                )
     assert not stderr, "the notebook printed to stderr:\n" + "".join(stderr)
     printed = [line.rstrip() for line in "".join(stdout).splitlines() if line.strip()]
     assert printed == page_output(site, script.stem)

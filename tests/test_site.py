@@ -12,7 +12,17 @@ from bs4 import BeautifulSoup
 
 pytestmark = pytest.mark.site
 
-TEXT_SUFFIXES = {".html", ".js", ".css", ".txt", ".py", ".ipynb", ".json", ".xml", ".svg"}
+TEXT_SUFFIXES = {
+    ".html",
+    ".js",
+    ".css",
+    ".txt",
+    ".py",
+    ".ipynb",
+    ".json",
+    ".xml",
+    ".svg",
+}
 
 
 def text_files(site: Path) -> list[Path]:
@@ -33,7 +43,9 @@ def test_every_tutorial_page_shows_executed_output(site, script):
     assert page.exists(), f"no page for {script.name}"
     outputs = soup(page).select("div.sphx-glr-script-out pre")
     assert outputs, f"{page.name} shows no executed output"
-    assert any("✓" in o.get_text() for o in outputs), f"{page.name} shows no passing check"
+    assert any("✓" in o.get_text() for o in outputs), (
+        f"{page.name} shows no passing check"
+    )
 
 
 @pytest.mark.parametrize("script", TUTORIALS, ids=[t.stem for t in TUTORIALS])
@@ -59,7 +71,9 @@ def test_no_memory_address_timing_or_build_path_in_the_output(site):
             problems.append(f"{path.relative_to(site)}: memory address")
         if timing.search(text):
             problems.append(f"{path.relative_to(site)}: timing")
-        problems += [f"{path.relative_to(site)}: path {p}" for p in build_paths if p in text]
+        problems += [
+            f"{path.relative_to(site)}: path {p}" for p in build_paths if p in text
+        ]
     assert not problems, "\n".join(problems)
 
 
@@ -70,7 +84,14 @@ def _loaded_urls(page: BeautifulSoup) -> list[str]:
         urls += [tag.get("src"), tag.get("srcset")]
     for link in page.find_all("link"):
         rel = set(link.get("rel") or [])
-        if rel & {"stylesheet", "icon", "preload", "modulepreload", "manifest", "prefetch"}:
+        if rel & {
+            "stylesheet",
+            "icon",
+            "preload",
+            "modulepreload",
+            "manifest",
+            "prefetch",
+        }:
             urls.append(link.get("href"))
     for style in page.find_all("style"):
         urls += re.findall(r"url\(([^)]+)\)", style.get_text())

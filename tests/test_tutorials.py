@@ -29,7 +29,9 @@ def test_the_gallery_has_tutorials():
 
 @pytest.mark.parametrize("script", TUTORIALS, ids=IDS)
 def test_tutorial_runs_alone_without_warnings(script, tmp_path):
-    result = run([sys.executable, "-W", "error", str(script)], cwd=tmp_path, timeout=300)
+    result = run(
+        [sys.executable, "-W", "error", str(script)], cwd=tmp_path, timeout=300
+    )
     assert result.returncode == 0, result.stdout[-4000:]
     assert "✓" in result.stdout, "the tutorial printed no passing check"
     assert list(tmp_path.iterdir()) == [], "the tutorial wrote files into its folder"
@@ -52,7 +54,9 @@ def test_every_stated_value_is_checked(script):
         check=True,
     )
     codes = json.loads(done.stdout.strip().splitlines()[-1])
-    unchecked = [s.describe() for s, code in zip(found, codes, strict=True) if code != 3]
+    unchecked = [
+        s.describe() for s, code in zip(found, codes, strict=True) if code != 3
+    ]
     assert not unchecked, (
         f"{script.name}: changing these stated values did not make a check fail "
         f"(exit codes {codes}): {unchecked}"

@@ -37,14 +37,19 @@ def build_env(root: Path) -> dict[str, str]:
     env = dict(os.environ)
     if "SOURCE_DATE_EPOCH" not in env:
         stamp = subprocess.run(
-            ["git", "log", "-1", "--format=%ct"], cwd=REPO, capture_output=True, text=True
+            ["git", "log", "-1", "--format=%ct"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
         env["SOURCE_DATE_EPOCH"] = stamp or "1700000000"
     env.update(
         PYTHONHASHSEED="0",
         MPLBACKEND="Agg",
         PYTHONDONTWRITEBYTECODE="1",
-        PYTHONPATH=str(root / "src"),  # this copy's gradbook, not the editable install's
+        PYTHONPATH=str(
+            root / "src"
+        ),  # this copy's gradbook, not the editable install's
     )
     return env
 

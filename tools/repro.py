@@ -48,7 +48,9 @@ def main() -> int:
         first, second = (b.html for b in builds)
         names_a, names_b = files_under(first), files_under(second)
         problems = [f"only in the first build: {n}" for n in sorted(names_a - names_b)]
-        problems += [f"only in the second build: {n}" for n in sorted(names_b - names_a)]
+        problems += [
+            f"only in the second build: {n}" for n in sorted(names_b - names_a)
+        ]
         for name in sorted(names_a & names_b):
             if not filecmp.cmp(first / name, second / name, shallow=False):
                 problems.append(

@@ -51,7 +51,11 @@ def visit_math_block(self: Any, node: nodes.math_block) -> None:
         self.body.append("</span>")
     # Several equations separated by blank lines become one aligned block.
     parts = [part.strip() for part in node.astext().split("\n\n") if part.strip()]
-    latex = parts[0] if len(parts) == 1 else r"\begin{aligned}" + r"\\".join(parts) + r"\end{aligned}"
+    latex = (
+        parts[0]
+        if len(parts) == 1
+        else r"\begin{aligned}" + r"\\".join(parts) + r"\end{aligned}"
+    )
     self.body.append(_convert(self, node, latex, block=True))
     self.body.append("</div>\n")
     raise nodes.SkipNode
