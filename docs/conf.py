@@ -12,8 +12,8 @@ How the pieces fit (see README.md, "How the book is built"):
 
 from __future__ import annotations
 
-import re
 import sys
+from importlib.metadata import version as installed_version
 from pathlib import Path
 
 HERE = Path(__file__).parent.resolve()
@@ -23,10 +23,9 @@ sys.path.insert(0, str(HERE / "_ext"))
 project = "Differentiation in PyTorch"
 author = "The Differentiation in PyTorch contributors"
 copyright = "2026, " + author  # Sphinx clamps the year with SOURCE_DATE_EPOCH
-# gradbook's version, read from its source: importing it would import torch (2 s) and
-# make a no-change rebuild slow.
-_init = (HERE.parent / "src" / "gradbook" / "__init__.py").read_text()
-version = release = re.search(r'^__version__ = "(.+)"', _init, re.M).group(1)
+# gradbook's installed version (the Makefile reinstalls it when __init__.py changes).
+# Importing gradbook here would import torch (2 s) and make a no-change rebuild slow.
+version = release = installed_version("gradbook")
 language = "en"
 
 # -- Extensions ----------------------------------------------------------------------
