@@ -20,7 +20,13 @@ from matplotlib.axes import Axes
 
 from gradbook._validate import describe, require_callable, require_number
 
-__all__ = ["FUNCTION_COLOR", "DERIVATIVE_COLOR", "plot_derivative", "plot_with_derivative", "style"]
+__all__ = [
+    "DERIVATIVE_COLOR",
+    "FUNCTION_COLOR",
+    "plot_derivative",
+    "plot_with_derivative",
+    "style",
+]
 
 FUNCTION_COLOR = "#3b82c4"  # blue
 DERIVATIVE_COLOR = "#e0662b"  # orange
@@ -76,7 +82,9 @@ def _as_array(values: object, name: str) -> np.ndarray:
     try:
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be numbers (a tensor or array), got {describe(values)}") from exc
+        raise TypeError(
+            f"{name} must be numbers (a tensor or array), got {describe(values)}"
+        ) from exc
     if array.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
     if array.size == 0:
@@ -102,13 +110,14 @@ def plot_with_derivative(
     >>> x = torch.linspace(-2, 2, 5, requires_grad=True)
     >>> (x ** 2).sum().backward()
     >>> ax = plot_with_derivative(x, x ** 2, x.grad, label="x²", derivative_label="2x")
-    >>> [line.get_label() for line in ax.get_lines()]
+    >>> ax.get_legend_handles_labels()[1]
     ['x²', '2x']
     """
     xs, ys, ds = _as_array(x, "x"), _as_array(y, "y"), _as_array(dydx, "dydx")
     if not (xs.shape == ys.shape == ds.shape):
         raise ValueError(
-            f"x, y and dydx must have the same length, got {xs.size}, {ys.size} and {ds.size}"
+            "x, y and dydx must have the same length, "
+            f"got {xs.size}, {ys.size} and {ds.size}"
         )
     with style():
         if ax is None:
@@ -141,20 +150,23 @@ def plot_derivative(
     derivative there.
 
     >>> ax = plot_derivative(lambda x: x ** 2, -3, 3, tangent_at=1.0, label="x²")
-    >>> len(ax.get_lines())  # f, f', the x axis and the tangent
-    4
+    >>> ax.get_legend_handles_labels()[1]
+    ['x²', "f'(x)", 'tangent at x = 1 (slope 2)']
     """
     f = require_callable(f)
     lo, hi = require_number(start, "start"), require_number(stop, "stop")
     if not lo < hi:
-        raise ValueError(f"the range is empty: start ({lo}) must be less than stop ({hi})")
+        raise ValueError(
+            f"the range is empty: start ({lo}) must be less than stop ({hi})"
+        )
     if isinstance(num, bool) or not isinstance(num, int) or num < 2:
         raise ValueError(f"num must be an integer >= 2, got {num!r}")
     x = torch.linspace(lo, hi, num, dtype=torch.float64, requires_grad=True)
     y = f(x)
     if not isinstance(y, torch.Tensor) or y.shape != x.shape:
         raise ValueError(
-            f"f must act element by element and return a tensor shaped like x, got {describe(y)}"
+            "f must act element by element and return a tensor shaped like x, "
+            f"got {describe(y)}"
         )
     (dydx,) = torch.autograd.grad(y.sum(), x)
     ax = plot_with_derivative(
