@@ -256,6 +256,17 @@ def check_partials(
     return CheckResult(tuple(lines), tuple(values))
 
 
+def _require_finite(xs: torch.Tensor, values: torch.Tensor, what: str) -> None:
+    """Refuse NaN or inf: a comparison with NaN would pass silently."""
+    bad = ~torch.isfinite(values)
+    if bad.any():
+        i = int(bad.nonzero()[0])
+        raise ValueError(
+            f"{what} is not finite at x = {xs[i].item()!r} ({values[i].item()!r}); "
+            "check only at points where the function is differentiable"
+        )
+
+
 def check_elementwise(
     f: Callable[[torch.Tensor], torch.Tensor],
     x: torch.Tensor | Sequence[float],
@@ -314,18 +325,27 @@ def check_elementwise(
             f"{tuple(xg.shape)}, got {describe(y)}"
         )
     if not y.requires_grad:
-        raise ValueError("f(x) does not depend on x through autograd")
+        raise ValueError(
+            "f(x) does not depend on x through autograd (requires_grad=False): build "
+            "the output from x with torch operations, without .detach() or NumPy"
+        )
+    _require_finite(xs, y.detach(), "f(x)")
     (grad,) = torch.autograd.grad(y.sum(), xg)
     derivative_name = _display_name(formula, derivative_name, "the formula")
     want = formula(xs.clone())
-    if not isinstance(want, torch.Tensor):
-        want = torch.as_tensor(want, dtype=torch.float64)
-    want = want.to(torch.float64)
+    if not isinstance(want, torch.Tensor) or not want.is_floating_point():
+        raise TypeError(
+            "formula(x) must return a floating-point tensor of the shape of x "
+            f"{tuple(xs.shape)} (e.g. lambda x: 2 * x), got {describe(want)}"
+        )
+    want = want.detach().to(torch.float64)
     if want.shape != xs.shape:
         raise ValueError(
             f"formula(x) must have the shape of x {tuple(xs.shape)}, "
             f"got {describe(want)}"
         )
+    _require_finite(xs, want, "formula(x)")
+    _require_finite(xs, grad, "the derivative autograd computed")
     diff = (grad - want).abs()
     worst = int(diff.argmax())
     bad = diff > atol + rtol * want.abs()

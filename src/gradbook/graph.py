@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
 
@@ -190,6 +189,11 @@ def draw_graph(
     """
     names = _check_names(names)
     root = _root(tensor)
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(
+            f"ax must be a Matplotlib Axes (e.g. from plt.subplots()) or None, "
+            f"got {describe(ax)}"
+        )
     if root is None:
         raise ValueError(
             "this tensor is a leaf: no operations were recorded, so there is no graph "
@@ -207,6 +211,8 @@ def draw_graph(
     }
     with style():
         if ax is None:
+            import matplotlib.pyplot as plt  # only when a figure is made
+
             _, ax = plt.subplots(
                 figsize=(max(4.0, 2.6 * width), 1.0 + 1.1 * len(rows)),
                 layout="constrained",
