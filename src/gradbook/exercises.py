@@ -21,7 +21,7 @@ import torch
 
 from gradbook._validate import describe, require_number
 from gradbook.check import fmt
-from gradbook.symbolic import Formula
+from gradbook.symbolic import Formula, symbol
 
 __all__ = ["EXERCISES", "AnswerResult", "Exercise", "check_answer"]
 
@@ -41,7 +41,7 @@ class Exercise:
         >>> EXERCISES["partial-uv"].expected()
         {'u': 5.0, 'v': 10.0}
         """
-        point = {sympy.Symbol(n): sympy.nsimplify(v) for n, v in self.at.items()}
+        point = {symbol(n): sympy.nsimplify(v) for n, v in self.at.items()}
         return {
             n: float(self.formula.diff(n).expr.subs(point))
             for n in self.formula.variables

@@ -97,12 +97,18 @@ def _parse(text: str) -> sympy.Expr:
     return _check_expr(expr, text)
 
 
+def symbol(name: str) -> sympy.Symbol:
+    """The sympy symbol gradbook uses for a variable: real, so |x|' is sign(x)."""
+    return sympy.Symbol(name, real=True)
+
+
 def _check_expr(expr: object, text: str) -> sympy.Expr:
     if not isinstance(expr, sympy.Expr) or isinstance(expr, sympy.Tuple):
         raise ValueError(
             f"{text!r} is not a formula with one value (it reads as "
             f"{type(expr).__name__}); write an expression such as '2*x**3 + x'"
         )
+    expr = expr.xreplace({s: symbol(s.name) for s in expr.free_symbols})
     if expr.has(sympy.I, sympy.zoo, sympy.oo, sympy.nan):
         raise ValueError(
             f"{text!r} contains an imaginary, infinite or undefined value ({expr}); "
@@ -183,12 +189,11 @@ class Formula:
                 raise ValueError(f"variables has a repeated name: {list(names)}")
         self._expr = expr
         self._variables = names
-        self._symbols = tuple(sympy.Symbol(n) for n in names)
+        self._symbols = tuple(symbol(n) for n in names)
         self._function = sympy.lambdify(
             self._symbols,
             expr,
             modules=[TORCH_FUNCTIONS, _CONSTANTS],
-            docstring_limit=0,
         )
 
     @classmethod
@@ -242,9 +247,7 @@ class Formula:
                 f"{var!r} is not a variable of {self.text!r}; its variables are "
                 f"{list(self._variables)}"
             )
-        return Formula.from_sympy(
-            sympy.diff(self._expr, sympy.Symbol(var)), self._variables
-        )
+        return Formula.from_sympy(sympy.diff(self._expr, symbol(var)), self._variables)
 
     def __call__(self, *values: torch.Tensor | float) -> torch.Tensor | float:
         if len(values) != len(self._variables):
