@@ -43,9 +43,11 @@ def test_no_error_fails():
 
 
 def test_wrong_message_fails(capsys):
-    with pytest.raises(CheckFailed, match=r"but the ValueError said: something else"):
-        with expect_error(ValueError, match="needle"):
-            raise ValueError("something else")
+    with (
+        pytest.raises(CheckFailed, match=r"but the ValueError said: something else"),
+        expect_error(ValueError, match="needle"),
+    ):
+        raise ValueError("something else")
     assert capsys.readouterr().out == ""
 
 
