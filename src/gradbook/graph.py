@@ -72,7 +72,9 @@ def _label(node: Node, names: dict[str, torch.Tensor]) -> str:
     kind = type(node).__name__
     variable = getattr(node, "variable", None)
     if isinstance(variable, torch.Tensor):  # AccumulateGrad: a leaf tensor
-        name = _name_of(variable, names) or "leaf"
+        name = _name_of(variable, names)
+        if name is None:
+            return f"{kind} → leaf tensor = {_values(variable)}"
         return f"{kind} → {name} = {_values(variable)} (leaf)"
     return kind
 
