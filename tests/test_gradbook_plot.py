@@ -88,7 +88,8 @@ def test_importing_gradbook_changes_no_global_state():
         "import gradbook\n"
         "print(json.dumps({'rc': mpl.rcParams == rc,"
         " 'warnings': list(warnings.filters) == filters,"
-        " 'torch': (torch.get_default_dtype(), torch.is_grad_enabled()) == (dtype, grad),"
+        " 'torch': (torch.get_default_dtype(), torch.is_grad_enabled())"
+        " == (dtype, grad),"
         " 'pyplot': 'matplotlib.pyplot' in sys.modules}))\n"
     )
     env = {**os.environ, "MPLBACKEND": "Agg"}
