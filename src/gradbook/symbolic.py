@@ -134,6 +134,10 @@ def _readable(expr: sympy.Expr) -> str:
 class Formula:
     """A formula of one or more variables, read by sympy from text.
 
+    Calling the formula evaluates it with torch operations, so autograd can
+    differentiate it: pass tensors (one per variable, in the order of
+    :attr:`variables`) to get a tensor, or Python numbers to get a float.
+
     Parameters
     ----------
     text
@@ -143,10 +147,6 @@ class Formula:
     variables
         The names of the variables, in the order the formula takes them. By default
         every symbol of the formula, sorted alphabetically.
-
-    Calling the formula evaluates it with torch operations, so autograd can
-    differentiate it: pass tensors (one per variable, in the order of
-    :attr:`variables`) to get a tensor, or Python numbers to get a float.
 
     Examples
     --------
