@@ -15,7 +15,7 @@ import torch
 from matplotlib.axes import Axes
 
 from gradbook import plot_derivative, plot_with_derivative, style
-from gradbook.plot import DERIVATIVE_COLOR, FUNCTION_COLOR
+from gradbook.plot import DERIVATIVE_COLOR, FUNCTION_COLOR, INK
 
 
 @pytest.fixture(autouse=True)
@@ -145,3 +145,13 @@ def test_plot_with_derivative_bad_input(x, y, dydx, ax, error, match):
 def test_plot_derivative_bad_input(args, kwargs, error, match):
     with pytest.raises(error, match=match):
         plot_derivative(*args, **kwargs)
+
+
+def test_a_given_axes_gets_the_book_style_but_its_figure_is_left_alone():
+    fig, ax = plt.subplots()
+    face = fig.get_facecolor()
+    plot_with_derivative([0, 1], [0, 1], [1, 1], ax=ax)
+    assert ax.get_facecolor()[3] == 0
+    assert ax.spines["left"].get_edgecolor() == mpl.colors.to_rgba(INK)
+    assert not ax.spines["top"].get_visible()
+    assert fig.get_facecolor() == face

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
+from typing import Any
 
 import sympy
 import torch
@@ -87,6 +88,9 @@ class AnswerResult:
 
     def __bool__(self) -> bool:
         return self.correct
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.message)  # a notebook shows the sentence, not the repr
 
 
 def _given(exercise: Exercise, answer: object) -> dict[str, float]:

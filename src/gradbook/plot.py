@@ -68,6 +68,9 @@ RC: dict[str, Any] = {
 def style() -> Iterator[None]:
     """Apply the book's plot style inside a ``with`` block only.
 
+    gradbook's plots use it on their own; wrap your own figure in it to match them,
+    e.g. ``with style(): fig, axes = plt.subplots(1, 2)``.
+
     >>> import matplotlib as mpl
     >>> before = mpl.rcParams["axes.facecolor"]
     >>> with style():
@@ -120,7 +123,20 @@ def _axes(ax: object) -> Axes:
             f"ax must be a Matplotlib Axes (e.g. from plt.subplots()) or None, "
             f"got {describe(ax)}"
         )
+    _restyle(ax)
     return ax
+
+
+def _restyle(ax: Axes) -> None:
+    """Give an Axes made outside :func:`style` the book's look (not its figure)."""
+    ax.set_facecolor("none")
+    for spine in ax.spines.values():
+        spine.set_color(INK)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(colors=INK)
+    for text in (ax.xaxis.label, ax.yaxis.label, ax.title):
+        text.set_color(INK)
+    ax.grid(True, color=INK, alpha=0.25)
 
 
 def plot_with_derivative(
@@ -193,7 +209,7 @@ def plot_derivative(
         raise TypeError(f"num must be an integer (the number of points), got {num!r}")
     if num < 2:
         raise ValueError(f"num must be at least 2 points, got {num}")
-    if ax is not None:
+    if ax is not None and not isinstance(ax, Axes):
         _axes(ax)  # a wrong ax fails before any work
     x0 = None if tangent_at is None else require_number(tangent_at, "tangent_at")
     x = torch.linspace(lo, hi, num, dtype=torch.float64, requires_grad=True)
