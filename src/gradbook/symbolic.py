@@ -266,6 +266,8 @@ class Formula:
                 raise TypeError(
                     f"{name} must be a number or a tensor, got {describe(v)}"
                 )
+        if not values:  # a constant formula such as Formula("2")
+            return float(self._expr)
         if not tensors:  # Python numbers in, a float out
             args = [torch.tensor(float(v), dtype=torch.float64) for v in values]
             return float(self._evaluate(args).item())
