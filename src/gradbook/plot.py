@@ -212,6 +212,10 @@ def plot_derivative(
     if ax is not None and not isinstance(ax, Axes):
         _axes(ax)  # a wrong ax fails before any work
     x0 = None if tangent_at is None else require_number(tangent_at, "tangent_at")
+    if x0 is not None and not lo <= x0 <= hi:
+        raise ValueError(
+            f"tangent_at ({x0:g}) must lie in the plotted range [{lo:g}, {hi:g}]"
+        )
     x = torch.linspace(lo, hi, num, dtype=torch.float64, requires_grad=True)
     y = f(x)
     if not isinstance(y, torch.Tensor) or y.shape != x.shape:
@@ -232,7 +236,10 @@ def plot_derivative(
         p = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
         fp = scalar_output(f(p), f"f (at the tangent point x = {x0:g})")
         (slope,) = torch.autograd.grad(fp, p)
-        xs = np.linspace(lo, hi, 2)
+        # A short segment around the point: a tangent drawn across the whole range
+        # would stretch the y axis and squash the curve.
+        half = 0.2 * (hi - lo)
+        xs = np.array([max(lo, x0 - half), min(hi, x0 + half)])
         with style():
             ax.plot(
                 xs,
