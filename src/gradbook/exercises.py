@@ -53,6 +53,8 @@ def _exercise(id: str, question: str, formula: str, **at: float) -> Exercise:
     return Exercise(id, question, Formula(formula), dict(at))
 
 
+#: The practice exercises by id: ``"cubic"`` (dy/dx of y = 2x^3 + x at x = 1) and
+#: ``"partial-uv"`` (the partial derivatives of f = uv + (uv)^2 at u = 2, v = 1).
 EXERCISES: dict[str, Exercise] = {
     e.id: e
     for e in [
