@@ -7,8 +7,6 @@ input with ``requires_grad=True``, call ``backward()`` on the output, read the
 derivative from ``x.grad``, and check it against the derivative you work out by hand.
 """
 
-# sphinx_gallery_thumbnail_number = 1
-
 # %%
 # Why derivatives?
 # ----------------
@@ -46,6 +44,8 @@ for step in range(4):
 import torch
 
 import gradbook
+
+# sphinx_gallery_thumbnail_number = 1
 
 x = torch.tensor(2.0, requires_grad=True)
 y = x**2
@@ -213,6 +213,16 @@ result = gradbook.check_derivative(
     name="6x^2 + 2x + 4",
 )
 print(result)
+
+# %%
+# The derivative formulas can also be worked out symbolically.
+# :class:`gradbook.Formula` hands a formula to the computer-algebra package SymPy,
+# which differentiates it by the rules you would use by hand; the formula can then
+# be evaluated with torch, so autograd can check it too.
+F = gradbook.Formula("6*x**2 + 2*x + 4")
+print("f(x) =", F.text, "   f'(x) =", F.diff("x").text)
+print(gradbook.check_value(F.diff("x")(3.0), 38.0, name="f'(3) from the formula"))
+print(gradbook.check_derivative(F, at=3.0, expected=F.diff("x"), name=F.text))
 
 # %%
 # The same function at another point

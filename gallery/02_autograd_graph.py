@@ -9,8 +9,6 @@ intermediate result with ``retain_grad()``, and hand results to Matplotlib with
 ``.detach()``.
 """
 
-# sphinx_gallery_thumbnail_number = 1
-
 # %%
 # Five attributes of a tensor
 # ---------------------------
@@ -27,6 +25,8 @@ intermediate result with ``retain_grad()``, and hand results to Matplotlib with
 import torch
 
 import gradbook
+
+# sphinx_gallery_thumbnail_number = 1
 
 x = torch.tensor(2.0, requires_grad=True)
 y = x**2
@@ -94,7 +94,11 @@ print(check_same("y.requires_grad", y.requires_grad, True))
 # ``next_functions``; a leaf is reached through an ``AccumulateGrad`` node, which adds
 # the incoming gradient to the leaf's ``.grad``. :func:`gradbook.draw_graph` follows
 # those links from the real ``grad_fn`` and draws them. A longer formula gives a
-# bigger graph; here :math:`z = x^2 + 2x + 1`:
+# bigger graph; here :math:`z = x^2 + 2x + 1`. Read it from the bottom up: ``x``
+# feeds ``PowBackward0`` (:math:`x^2`) and ``MulBackward0`` (:math:`2x`), the lower
+# ``AddBackward0`` adds those two, and the top one adds the constant 1 (a constant
+# needs no gradient, so it has no node of its own). Both paths end in the same leaf:
+# ``backward()`` adds their contributions, :math:`2x + 2`.
 import matplotlib.pyplot as plt
 
 z = x**2 + 2 * x + 1

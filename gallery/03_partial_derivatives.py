@@ -7,8 +7,6 @@ Differentiate a function of several variables. By the end you can give several i
 and read each one from the ``.grad`` of its own input.
 """
 
-# sphinx_gallery_thumbnail_number = 1
-
 # %%
 # One variable at a time
 # ----------------------
@@ -27,6 +25,8 @@ and read each one from the ``.grad`` of its own input.
 import torch
 
 import gradbook
+
+# sphinx_gallery_thumbnail_number = 1
 
 u = torch.tensor(1.0, requires_grad=True)
 v = torch.tensor(2.0, requires_grad=True)

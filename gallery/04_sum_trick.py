@@ -8,8 +8,6 @@ outputs first gives the derivative at every point, and plot a function together 
 its derivative.
 """
 
-# sphinx_gallery_thumbnail_number = 1
-
 # %%
 # ``backward()`` needs one number
 # -------------------------------
@@ -25,6 +23,8 @@ its derivative.
 import torch
 
 import gradbook
+
+# sphinx_gallery_thumbnail_number = 1
 
 x = torch.linspace(-10, 10, 10, requires_grad=True)
 Y = x**2

@@ -8,8 +8,6 @@ their derivatives over a whole range with the sum trick, and say what PyTorch do
 ReLU's corner.
 """
 
-# sphinx_gallery_thumbnail_number = 1
-
 # %%
 # ReLU
 # ----
@@ -29,6 +27,8 @@ import torch
 import torch.nn.functional as F
 
 import gradbook
+
+# sphinx_gallery_thumbnail_number = 1
 
 x = torch.linspace(-10, 10, 1000, requires_grad=True)
 Y = F.relu(x)

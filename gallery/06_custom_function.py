@@ -8,8 +8,6 @@ yourself. By the end you can write a ``torch.autograd.Function``, use it with
 ``torch.autograd.gradcheck``.
 """
 
-# sphinx_gallery_thumbnail_number = 2
-
 # %%
 # Forward and backward
 # --------------------
@@ -28,6 +26,8 @@ yourself. By the end you can write a ``torch.autograd.Function``, use it with
 import torch
 
 import gradbook
+
+# sphinx_gallery_thumbnail_number = 2
 
 print("This page was run with torch", torch.__version__)
 
@@ -165,11 +165,12 @@ with gradbook.expect_error(GradcheckError, match="Jacobian mismatch"):
 
 # %%
 # :func:`gradbook.check_backward` does the same check and explains the failure in
-# plain words:
-with gradbook.expect_error(gradbook.CheckFailed):
+# plain words (the first line is printed by ``expect_error``, the rest below it):
+with gradbook.expect_error(gradbook.CheckFailed) as caught:
     gradbook.check_backward(
         lambda x: SQForgetful.apply(x) * 3, torch.tensor(2.0), name="3 SQForgetful(x)"
     )
+print("\n".join(str(caught.exception).splitlines()[1:]))
 
 # %%
 # Summary
