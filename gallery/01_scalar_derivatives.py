@@ -36,7 +36,10 @@ for step in range(4):
 #
 # .. math::
 #
-#    y = x^2, \qquad \frac{dy}{dx} = 2x
+#    \begin{aligned}
+#    y &= x^2 \\
+#    \frac{dy}{dx} &= 2x
+#    \end{aligned}
 #
 # At :math:`x = 2` the function is 4 and its slope is :math:`2 \cdot 2 = 4`. To let
 # PyTorch work this out, create ``x`` as a floating-point tensor that *requires a
@@ -100,7 +103,10 @@ with gradbook.expect_error(RuntimeError, match="floating point"):
 #
 # .. math::
 #
-#    y = x^2 + 2x + 1, \qquad \frac{dy}{dx} = 2x + 2
+#    \begin{aligned}
+#    y &= x^2 + 2x + 1 \\
+#    \frac{dy}{dx} &= 2x + 2
+#    \end{aligned}
 #
 # At :math:`x = 2`: :math:`y = 4 + 4 + 1 = 9` and :math:`\frac{dy}{dx} = 6`.
 x = torch.tensor(2.0, requires_grad=True)
@@ -177,7 +183,10 @@ print(result)
 #
 # .. math::
 #
-#    \frac{d}{dx}\,3x^2 = 6x, \qquad \frac{d}{dx}\left(6x^2 + 2x + 4\right) = 12x + 2
+#    \begin{aligned}
+#    \frac{d}{dx}\,3x^2 &= 6x \\
+#    \frac{d}{dx}\left(6x^2 + 2x + 4\right) &= 12x + 2
+#    \end{aligned}
 #
 # At :math:`x = 3`: :math:`3x^2 = 27` with slope 18, and
 # :math:`6x^2 + 2x + 4 = 64` with slope 38. Each function gets a fresh ``x``: calling
@@ -245,8 +254,10 @@ print(gradbook.check_value(x.grad, 18.0, name="d/dx x^2 at x = 9"))
 #
 # .. math::
 #
-#    y = \sin\left(\frac{x}{2^{1.5}}\right), \qquad
-#    \frac{dy}{dx} = \frac{1}{2^{1.5}} \cos\left(\frac{x}{2^{1.5}}\right)
+#    \begin{aligned}
+#    y &= \sin\left(\frac{x}{2^{1.5}}\right) \\
+#    \frac{dy}{dx} &= \frac{1}{2^{1.5}} \cos\left(\frac{x}{2^{1.5}}\right)
+#    \end{aligned}
 #
 # At :math:`x = 100`, rounded to four decimals, :math:`y = -0.7158` and
 # :math:`\frac{dy}{dx} = -0.2469`. Autograd applies the chain rule for us.

@@ -16,7 +16,11 @@ intermediate result with ``retain_grad()``, and hand results to Matplotlib with
 #
 # .. math::
 #
-#    y = x^2, \qquad x = 2, \qquad \frac{dy}{dx} = 2x = 4
+#    \begin{aligned}
+#    y &= x^2 \\
+#    x &= 2 \\
+#    \frac{dy}{dx} &= 2x = 4
+#    \end{aligned}
 #
 # ``x`` is a **leaf**: we created it ourselves. ``y`` is the result of an operation, so
 # PyTorch attached to it a ``grad_fn``, the node that knows how to send a gradient back

@@ -15,9 +15,11 @@ and read each one from the ``.grad`` of its own input.
 #
 # .. math::
 #
-#    f(u, v) = uv + u^2, \qquad
-#    \frac{\partial f}{\partial u} = v + 2u, \qquad
-#    \frac{\partial f}{\partial v} = u
+#    \begin{aligned}
+#    f(u, v) &= uv + u^2 \\
+#    \frac{\partial f}{\partial u} &= v + 2u \\
+#    \frac{\partial f}{\partial v} &= u
+#    \end{aligned}
 #
 # at :math:`u = 1, v = 2` the function is :math:`2 + 1 = 3`, the partial derivative
 # with respect to :math:`u` is :math:`2 + 2 = 4`, and the one with respect to
@@ -78,9 +80,11 @@ print(result)
 #
 # .. math::
 #
-#    f = u^2 + v^3 + 2uv + u + v, \qquad
-#    \frac{\partial f}{\partial u} = 2u + 2v + 1, \qquad
-#    \frac{\partial f}{\partial v} = 3v^2 + 2u + 1
+#    \begin{aligned}
+#    f &= u^2 + v^3 + 2uv + u + v \\
+#    \frac{\partial f}{\partial u} &= 2u + 2v + 1 \\
+#    \frac{\partial f}{\partial v} &= 3v^2 + 2u + 1
+#    \end{aligned}
 #
 # At :math:`u = 3, v = 4`: :math:`f = 9 + 64 + 24 + 3 + 4 = 104`,
 # :math:`\frac{\partial f}{\partial u} = 15` and
@@ -117,9 +121,11 @@ print(result)
 #
 # .. math::
 #
-#    f = uv + u^2 + v^3, \qquad
-#    \frac{\partial f}{\partial u} = 2u + v, \qquad
-#    \frac{\partial f}{\partial v} = 3v^2 + u
+#    \begin{aligned}
+#    f &= uv + u^2 + v^3 \\
+#    \frac{\partial f}{\partial u} &= 2u + v \\
+#    \frac{\partial f}{\partial v} &= 3v^2 + u
+#    \end{aligned}
 #
 # At :math:`u = 2, v = 4`: :math:`f = 8 + 4 + 64 = 76`,
 # :math:`\frac{\partial f}{\partial u} = 8` and
@@ -173,8 +179,10 @@ print(result)
 #
 # .. math::
 #
-#    \frac{\partial f}{\partial u} = v + 2uv^2, \qquad
-#    \frac{\partial f}{\partial v} = u + 2u^2v
+#    \begin{aligned}
+#    \frac{\partial f}{\partial u} &= v + 2uv^2 \\
+#    \frac{\partial f}{\partial v} &= u + 2u^2v
+#    \end{aligned}
 #
 # At :math:`u = 2, v = 1`: :math:`f = 2 + 4 = 6`,
 # :math:`\frac{\partial f}{\partial u} = 1 + 4 = 5` and

@@ -17,7 +17,10 @@ its derivative.
 #
 # .. math::
 #
-#    y = \sum_{i=1}^{10} x_i^2, \qquad \frac{\partial y}{\partial x_i} = 2x_i
+#    \begin{aligned}
+#    y &= \sum_{i=1}^{10} x_i^2 \\
+#    \frac{\partial y}{\partial x_i} &= 2x_i
+#    \end{aligned}
 #
 # So ``x.grad`` holds :math:`2x` at every point.
 import torch
@@ -99,7 +102,10 @@ print(gradbook.check_value(xc.grad[0], 3.0, name="d(sum of cumsum)/dx_1"))
 #
 # .. math::
 #
-#    Y = 10x^3, \qquad \frac{dY}{dx} = 30x^2
+#    \begin{aligned}
+#    Y &= 10x^3 \\
+#    \frac{dY}{dx} &= 30x^2
+#    \end{aligned}
 #
 # The same three steps: compute ``Y``, sum, ``backward()``.
 x = torch.linspace(-10, 10, 100, requires_grad=True)

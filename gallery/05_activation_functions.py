@@ -16,9 +16,11 @@ ReLU's corner.
 #
 # .. math::
 #
-#    \mathrm{relu}(x) = \max(0, x), \qquad
-#    \frac{d}{dx}\mathrm{relu}(x) = 0 \text{ for } x < 0, \quad
-#    1 \text{ for } x > 0
+#    \begin{aligned}
+#    \mathrm{relu}(x) &= \max(0, x) \\
+#    \frac{d}{dx}\mathrm{relu}(x) &=
+#    \begin{cases} 0 & \text{if } x < 0 \\ 1 & \text{if } x > 0 \end{cases}
+#    \end{aligned}
 #
 # Activation functions live in ``torch.nn.functional``, conventionally imported as
 # ``F``. We evaluate ReLU at 1000 points between -10 and 10, sum the outputs and call
@@ -43,8 +45,11 @@ print(f"Y.sum() over 1000 points: {y.item():.2f}")
 #
 # .. math::
 #
+#    \begin{aligned}
 #    \sum_{k=500}^{999} \left(-10 + \frac{20k}{999}\right)
-#    = -5000 + \frac{20}{999} \cdot 374750 = \frac{2500000}{999} \approx 2502.50
+#    &= -5000 + \frac{20}{999} \cdot 374750 \\
+#    &= \frac{2500000}{999} \approx 2502.50
+#    \end{aligned}
 result = gradbook.check_value(
     y, 2500000 / 999, name="Y.sum() (exact: 2500000/999)", rtol=1e-6
 )
@@ -103,8 +108,10 @@ print(result)
 #
 # .. math::
 #
-#    \sigma(x) = \frac{1}{1 + e^{-x}}, \qquad
-#    \frac{d\sigma}{dx} = \sigma(x)\left(1 - \sigma(x)\right)
+#    \begin{aligned}
+#    \sigma(x) &= \frac{1}{1 + e^{-x}} \\
+#    \frac{d\sigma}{dx} &= \sigma(x)\left(1 - \sigma(x)\right)
+#    \end{aligned}
 x = torch.linspace(-10, 10, 1000, requires_grad=True)
 Y = F.sigmoid(x)
 Y.sum().backward()

@@ -20,9 +20,12 @@ yourself. By the end you can write a ``torch.autograd.Function``, use it with
 #
 # .. math::
 #
-#    \mathrm{out} = i^2, \qquad
-#    \frac{\partial L}{\partial i} = \frac{\partial L}{\partial\,\mathrm{out}}
-#    \cdot \frac{d\,\mathrm{out}}{di} = \mathrm{grad\_output} \cdot 2i
+#    \begin{aligned}
+#    \mathrm{out} &= i^2 \\
+#    \frac{\partial L}{\partial i} &= \frac{\partial L}{\partial\,\mathrm{out}}
+#    \cdot \frac{d\,\mathrm{out}}{di} \\
+#    &= \mathrm{grad\_output} \cdot 2i
+#    \end{aligned}
 import torch
 
 import gradbook
@@ -79,9 +82,10 @@ print(f"y.grad_fn: {node} ✓")
 #
 # .. math::
 #
-#    \frac{d}{dx}\left(3x^2\right) = 3 \cdot 2x = 6x, \qquad 12 \text{ at } x = 2
+#    \frac{d}{dx}\left(3x^2\right) = 3 \cdot 2x = 6x
 #
-# The graph shows the two nodes the gradient passes through:
+# which is 12 at :math:`x = 2`. The graph shows the two nodes the gradient passes
+# through:
 import matplotlib.pyplot as plt
 
 x = torch.tensor(2.0, requires_grad=True)
