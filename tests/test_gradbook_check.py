@@ -300,3 +300,11 @@ def test_value_bad_input():
         check_value(torch.ones(3), 1.0, name="y")
     with pytest.raises(TypeError, match="computed value of y must be a real number"):
         check_value(None, 1.0, name="y")
+
+
+def test_a_notebook_shows_the_line():
+    from IPython.lib.pretty import pretty
+
+    result = check_value(4.0, 4.0, name="y")
+    assert pretty(result) == "y: 4, expected 4 ✓"
+    assert repr(result) == "CheckResult('y: 4, expected 4 ✓')"

@@ -92,3 +92,9 @@ def test_partial_wrong():
 def test_bad_answers(exercise, answer, error, match):
     with pytest.raises(error, match=match):
         check_answer(exercise, answer)
+
+
+def test_a_notebook_shows_the_sentence():
+    from IPython.lib.pretty import pretty
+
+    assert pretty(check_answer("cubic", 7)) == "Correct: dy/dx = 7 at x = 1."

@@ -153,3 +153,23 @@ def test_bad_input(fn, inputs, error, match):
 def test_bad_name():
     with pytest.raises(TypeError, match="name must be text"):
         check_backward(Square.apply, 1.0, name=3)
+
+
+def test_backward_not_linear_in_grad_output_is_caught_when_gradcheck_passes():
+    # grad_output**2 is 1 when grad_output is 1 and 0 when it is 0: gradcheck alone
+    # does not see it, doubling grad_output does.
+    class SquaredGradOutput(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x**2
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return grad_output**2 * 2 * x
+
+    with pytest.raises(CheckFailed) as info:
+        check_backward(SquaredGradOutput.apply, 2.0)
+    assert "gradcheck alone passes only because" in str(info.value)
+    assert "doubling grad_output did not double the gradient" in str(info.value)

@@ -108,3 +108,15 @@ def test_the_wheel_builds_with_types_and_every_module(tmp_path):
         f"gradbook-{gradbook.__version__}.dist-info/METADATA"
     )
     assert b"Requires-Dist: sympy<2,>=1.12" in metadata
+
+
+def test_the_api_page_documents_every_public_name_with_its_tutorials():
+    page = (ROOT / "docs" / "api.md").read_text()
+    documented = set(
+        re.findall(
+            r"^\.\. (?:auto(?:function|class|exception)|py:data):: (\w+)", page, re.M
+        )
+    )
+    assert documented == set(gradbook.__all__) - {"__version__"}
+    galleries = set(re.findall(r"^\.\. minigallery:: gradbook\.(\w+)", page, re.M))
+    assert galleries == documented - {"EXERCISES"}

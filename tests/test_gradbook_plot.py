@@ -15,7 +15,7 @@ import torch
 from matplotlib.axes import Axes
 
 from gradbook import plot_derivative, plot_with_derivative, style
-from gradbook.plot import DERIVATIVE_COLOR, FUNCTION_COLOR
+from gradbook.plot import DERIVATIVE_COLOR, FUNCTION_COLOR, INK
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +61,9 @@ def test_tangent_line_has_the_derivative_as_slope():
     xs, ys = tangent.get_data()
     assert (ys[1] - ys[0]) / (xs[1] - xs[0]) == pytest.approx(3.0)
     assert tangent.get_label() == "tangent at x = 1 (slope 3)"
+    # a short segment through (1, f(1)), inside the plotted range
+    assert -2 <= xs[0] < 1 < xs[1] <= 2
+    assert ys[0] + 3 * (1 - xs[0]) == pytest.approx(1.0)
 
 
 def test_figures_are_transparent_for_light_and_dark_pages():
@@ -137,6 +140,7 @@ def test_plot_with_derivative_bad_input(x, y, dydx, ax, error, match):
         ((torch.sin, 0, 1, 2.5), {}, TypeError, r"num must be an integer"),
         ((torch.sin, 0, 1), {"tangent_at": math.nan}, ValueError, r"tangent_at must"),
         ((torch.sin, 0, 1), {"ax": 3}, TypeError, r"ax must be a Matplotlib Axes"),
+        ((torch.sin, 0, 1), {"tangent_at": 2}, ValueError, r"must lie in the plotted"),
         ((lambda x: x.sum(), 0, 1), {}, ValueError, r"element by element"),
         ((lambda x: x.detach(), 0, 1), {}, ValueError, r"does not depend on x"),
         ((torch.log, -1, 1), {}, ValueError, r"y has a NaN or infinite value"),
@@ -145,3 +149,13 @@ def test_plot_with_derivative_bad_input(x, y, dydx, ax, error, match):
 def test_plot_derivative_bad_input(args, kwargs, error, match):
     with pytest.raises(error, match=match):
         plot_derivative(*args, **kwargs)
+
+
+def test_a_given_axes_gets_the_book_style_but_its_figure_is_left_alone():
+    fig, ax = plt.subplots()
+    face = fig.get_facecolor()
+    plot_with_derivative([0, 1], [0, 1], [1, 1], ax=ax)
+    assert ax.get_facecolor()[3] == 0
+    assert ax.spines["left"].get_edgecolor() == mpl.colors.to_rgba(INK)
+    assert not ax.spines["top"].get_visible()
+    assert fig.get_facecolor() == face

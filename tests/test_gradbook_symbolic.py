@@ -149,3 +149,9 @@ def test_mixed_number_and_tensor():
     out = Formula("u*v")(torch.tensor([1.0, 2.0]), 3.0)
     assert out.tolist() == [3.0, 6.0]
     assert math.isclose(Formula("x**0.5")(4.0), 2.0)
+
+
+def test_a_constant_formula_takes_no_value():
+    two = Formula("2")
+    assert two.variables == () and two() == 2.0
+    assert Formula("2", variables=["x"])(torch.zeros(3)).tolist() == [2.0, 2.0, 2.0]

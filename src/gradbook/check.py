@@ -59,6 +59,9 @@ class CheckResult:
     def __repr__(self) -> str:
         return f"CheckResult({str(self)!r})"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))  # a notebook shows the line(s), not the repr
+
     @property
     def value(self) -> float:
         """The (first) autograd value that was checked."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
+from typing import Any
 
 import sympy
 import torch
@@ -52,6 +53,8 @@ def _exercise(id: str, question: str, formula: str, **at: float) -> Exercise:
     return Exercise(id, question, Formula(formula), dict(at))
 
 
+#: The practice exercises by id: ``"cubic"`` (dy/dx of y = 2x^3 + x at x = 1) and
+#: ``"partial-uv"`` (the partial derivatives of f = uv + (uv)^2 at u = 2, v = 1).
 EXERCISES: dict[str, Exercise] = {
     e.id: e
     for e in [
@@ -87,6 +90,9 @@ class AnswerResult:
 
     def __bool__(self) -> bool:
         return self.correct
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.message)  # a notebook shows the sentence, not the repr
 
 
 def _given(exercise: Exercise, answer: object) -> dict[str, float]:

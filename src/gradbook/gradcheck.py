@@ -115,31 +115,29 @@ def _matrix(text: str) -> str:
 
 
 def _explain(error: str | None, name: str, ignores: bool) -> str:
-    if error is None:  # gradcheck passed: every output's grad_output was 1
+    """The CheckFailed message: what differs, then what to do about it."""
+    if error is None:  # gradcheck passed, but doubling grad_output did not double
         lines = [
-            f"{name}: the backward is wrong inside a larger computation. gradcheck "
-            "passes on its own only because it calls the backward with grad_output "
-            "= 1 for a single output number."
+            f"{name}: the backward is wrong inside a larger computation; gradcheck "
+            "alone passes only because it calls the backward with grad_output = 1."
         ]
     else:
         lines = [
             f"{name}: the backward disagrees with finite differences "
             "(torch.autograd.gradcheck failed in float64)."
         ]
-    found = _MISMATCH.search(error or "")
-    if error is None:
-        pass
-    elif found:
-        out, inp, numerical, analytical = found.groups()
-        lines += [
-            f"  derivative of output {out} with respect to input {inp} "
-            "(the Jacobian, one row per input element):",
-            f"    from finite differences: {_matrix(numerical)}",
-            f"    from your backward:      {_matrix(analytical)}",
-        ]
-    else:
-        first = error.strip().splitlines()[0] if error.strip() else "(no message)"
-        lines.append(f"  gradcheck says: {first}")
+        found = _MISMATCH.search(error)
+        if found:
+            out, inp, numerical, analytical = found.groups()
+            lines += [
+                f"  derivative of output {out} with respect to input {inp} "
+                "(the Jacobian, one row per input element):",
+                f"    from finite differences: {_matrix(numerical)}",
+                f"    from your backward:      {_matrix(analytical)}",
+            ]
+        else:
+            first = error.strip().splitlines()[0] if error.strip() else "(no message)"
+            lines.append(f"  gradcheck says: {first}")
     if ignores:
         lines.append(
             "  Your backward ignores grad_output: doubling grad_output did not double "

@@ -68,6 +68,9 @@ RC: dict[str, Any] = {
 def style() -> Iterator[None]:
     """Apply the book's plot style inside a ``with`` block only.
 
+    gradbook's plots use it on their own; wrap your own figure in it to match them,
+    e.g. ``with style(): fig, axes = plt.subplots(1, 2)``.
+
     >>> import matplotlib as mpl
     >>> before = mpl.rcParams["axes.facecolor"]
     >>> with style():
@@ -120,7 +123,20 @@ def _axes(ax: object) -> Axes:
             f"ax must be a Matplotlib Axes (e.g. from plt.subplots()) or None, "
             f"got {describe(ax)}"
         )
+    _restyle(ax)
     return ax
+
+
+def _restyle(ax: Axes) -> None:
+    """Give an Axes made outside :func:`style` the book's look (not its figure)."""
+    ax.set_facecolor("none")
+    for spine in ax.spines.values():
+        spine.set_color(INK)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(colors=INK)
+    for text in (ax.xaxis.label, ax.yaxis.label, ax.title):
+        text.set_color(INK)
+    ax.grid(True, color=INK, alpha=0.25)
 
 
 def plot_with_derivative(
@@ -193,9 +209,13 @@ def plot_derivative(
         raise TypeError(f"num must be an integer (the number of points), got {num!r}")
     if num < 2:
         raise ValueError(f"num must be at least 2 points, got {num}")
-    if ax is not None:
+    if ax is not None and not isinstance(ax, Axes):
         _axes(ax)  # a wrong ax fails before any work
     x0 = None if tangent_at is None else require_number(tangent_at, "tangent_at")
+    if x0 is not None and not lo <= x0 <= hi:
+        raise ValueError(
+            f"tangent_at ({x0:g}) must lie in the plotted range [{lo:g}, {hi:g}]"
+        )
     x = torch.linspace(lo, hi, num, dtype=torch.float64, requires_grad=True)
     y = f(x)
     if not isinstance(y, torch.Tensor) or y.shape != x.shape:
@@ -216,7 +236,10 @@ def plot_derivative(
         p = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
         fp = scalar_output(f(p), f"f (at the tangent point x = {x0:g})")
         (slope,) = torch.autograd.grad(fp, p)
-        xs = np.linspace(lo, hi, 2)
+        # A short segment around the point: a tangent drawn across the whole range
+        # would stretch the y axis and squash the curve.
+        half = 0.2 * (hi - lo)
+        xs = np.array([max(lo, x0 - half), min(hi, x0 + half)])
         with style():
             ax.plot(
                 xs,

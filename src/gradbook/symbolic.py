@@ -134,6 +134,10 @@ def _readable(expr: sympy.Expr) -> str:
 class Formula:
     """A formula of one or more variables, read by sympy from text.
 
+    Calling the formula evaluates it with torch operations, so autograd can
+    differentiate it: pass tensors (one per variable, in the order of
+    :attr:`variables`) to get a tensor, or Python numbers to get a float.
+
     Parameters
     ----------
     text
@@ -143,10 +147,6 @@ class Formula:
     variables
         The names of the variables, in the order the formula takes them. By default
         every symbol of the formula, sorted alphabetically.
-
-    Calling the formula evaluates it with torch operations, so autograd can
-    differentiate it: pass tensors (one per variable, in the order of
-    :attr:`variables`) to get a tensor, or Python numbers to get a float.
 
     Examples
     --------
@@ -266,6 +266,8 @@ class Formula:
                 raise TypeError(
                     f"{name} must be a number or a tensor, got {describe(v)}"
                 )
+        if not values:  # a constant formula such as Formula("2")
+            return float(self._expr)
         if not tensors:  # Python numbers in, a float out
             args = [torch.tensor(float(v), dtype=torch.float64) for v in values]
             return float(self._evaluate(args).item())
