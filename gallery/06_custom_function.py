@@ -13,10 +13,10 @@ yourself. By the end you can write a ``torch.autograd.Function``, use it with
 # --------------------
 # A ``torch.autograd.Function`` has two static methods. ``forward`` computes the
 # result and may save what the backward pass will need with ``ctx.save_for_backward``.
-# ``backward`` receives ``grad_output``, the derivative of the final result :math:`L` with
-# respect to this operation's output, and must return the derivative of the final
-# result with respect to the input. By the chain rule that is ``grad_output`` times
-# the operation's own derivative. For squaring:
+# ``backward`` receives ``grad_output``, the derivative of the final result
+# :math:`L` with respect to this operation's output, and must return the derivative
+# of :math:`L` with respect to the input. By the chain rule that is
+# ``grad_output`` times the operation's own derivative. For squaring:
 #
 # .. math::
 #
