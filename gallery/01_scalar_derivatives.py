@@ -286,7 +286,6 @@ ax = gradbook.plot_derivative(
     lambda x: torch.sin(x / c), 80, 120, tangent_at=100, **labels
 )
 ax.set(title="y = sin(x / 2^1.5) and its derivative", ylabel="y and dy/dx")
-ax.set_ylim(-1.6, 1.9)  # the tangent runs on; keep the sine in view
 plt.show()
 
 # %%
