@@ -36,6 +36,7 @@ extensions = [
     "sphinx.ext.napoleon",
     "mathml",  # docs/_ext/mathml.py: LaTeX -> MathML at build time
     "bookbuild",  # docs/_ext/bookbuild.py: strictness and reproducibility
+    "notebook_html",  # docs/_ext/notebook_html.py: folded solutions in the .ipynb
 ]
 
 # Sources: only what we write. sphinx-gallery also writes .py/.ipynb/.zip files next to

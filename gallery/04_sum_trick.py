@@ -1,0 +1,151 @@
+"""
+Derivatives at many points: the sum trick
+=========================================
+
+Compute a derivative at a whole range of points with one ``backward()`` call. By the
+end you can differentiate a function over a tensor of inputs, explain why summing the
+outputs first gives the derivative at every point, and plot a function together with
+its derivative.
+"""
+
+# %%
+# ``backward()`` needs one number
+# -------------------------------
+# ``backward()`` without arguments differentiates a *single* number. With ten inputs
+# :math:`x_1, \ldots, x_{10}` and ten outputs :math:`Y_i = x_i^2`, we first add the
+# outputs up into one number :math:`y`:
+#
+# .. math::
+#
+#    \begin{aligned}
+#    y &= \sum_{i=1}^{10} x_i^2 \\
+#    \frac{\partial y}{\partial x_i} &= 2x_i
+#    \end{aligned}
+#
+# So ``x.grad`` holds :math:`2x` at every point.
+import torch
+
+import gradbook
+
+# sphinx_gallery_thumbnail_number = 1
+
+x = torch.linspace(-10, 10, 10, requires_grad=True)
+Y = x**2
+y = Y.sum()
+y.backward()
+print("x:     ", [round(v, 2) for v in x.tolist()])
+print("x.grad:", [round(v, 2) for v in x.grad.tolist()])
+
+# %%
+# The check compares ``x.grad`` with :math:`2x` at all ten points (and
+# :func:`gradbook.check_elementwise` recomputes the sum trick in double precision
+# against the formula and finite differences):
+largest = (x.grad - 2 * x.detach()).abs().max()
+result = gradbook.check_value(
+    largest, 0.0, name="largest |x.grad - 2x| over 10 points", atol=1e-5
+)
+print(result)
+result = gradbook.check_elementwise(
+    lambda x: x**2, x, lambda x: 2 * x, name="x^2", derivative_name="2x"
+)
+print(result)
+
+# %%
+# The derivative is the slope of the function at each :math:`x`: negative where the
+# parabola falls, zero at the bottom, positive where it rises. Only ten points were
+# computed, so the curves are drawn as straight pieces between them (the dots).
+import matplotlib.pyplot as plt
+
+labels = {"label": "Y = x²", "derivative_label": "dY/dx = 2x (x.grad)"}
+ax = gradbook.plot_with_derivative(x, Y, x.grad, **labels)
+ax.set(title="x² and its derivative at 10 points", ylabel="Y and dY/dx")
+for line in ax.get_lines()[:2]:
+    line.set_marker("o")
+plt.show()
+
+# %%
+# Why the sum works
+# -----------------
+# Each output depends on its own input only: :math:`Y_i` changes with :math:`x_i`
+# and with no other :math:`x_j`. In the sum :math:`y = Y_1 + \ldots + Y_n`, the
+# derivative with respect to :math:`x_i` therefore picks out one term:
+#
+# .. math::
+#
+#    \frac{\partial y}{\partial x_i} = \sum_{j} \frac{\partial Y_j}{\partial x_i}
+#    = \frac{\partial Y_i}{\partial x_i}
+#
+# The full table of derivatives :math:`\partial Y_j / \partial x_i` (the *Jacobian*)
+# has zeros everywhere except on the diagonal; summing its rows keeps the diagonal.
+# Here it is for four points:
+from torch.autograd.functional import jacobian
+
+x4 = torch.tensor([-2.0, -1.0, 1.0, 3.0])
+J = jacobian(lambda x: x**2, x4)
+print("Jacobian of x^2 at", x4.tolist(), ":\n", J + 0.0)  # + 0.0 turns -0 into 0
+print("sum of its rows:", J.sum(dim=0).tolist(), " 2x:", (2 * x4).tolist())
+gap = (J.sum(dim=0) - 2 * x4).abs().max()
+print(gradbook.check_value(gap, 0.0, name="largest |row sum - 2x|"))
+
+# %%
+# The trick fails when outputs mix inputs. For the running total
+# (``torch.cumsum``), each output depends on all the inputs before it, and the
+# gradient of the sum counts every one of those dependencies:
+xc = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+torch.cumsum(xc, dim=0).sum().backward()
+print("gradient of cumsum(x).sum():", xc.grad.tolist(), "(not a derivative of each)")
+print(gradbook.check_value(xc.grad[0], 3.0, name="d(sum of cumsum)/dx_1"))
+
+# %%
+# A cubic over 100 points
+# -----------------------
+#
+# .. math::
+#
+#    \begin{aligned}
+#    Y &= 10x^3 \\
+#    \frac{dY}{dx} &= 30x^2
+#    \end{aligned}
+#
+# The same three steps: compute ``Y``, sum, ``backward()``.
+x = torch.linspace(-10, 10, 100, requires_grad=True)
+Y = 10 * x**3
+Y.sum().backward()
+for i in (0, 50, 99):
+    xi, gi = x[i].item(), x.grad[i].item()
+    print(f"x = {xi:7.3f}:  x.grad = {gi:9.3f},  30x^2 = {30 * xi**2:9.3f}")
+
+# %%
+# In single precision, :math:`10x^3` near :math:`x = 10` is about
+# :math:`10^4` and its last digits are rounded, so the comparison with
+# :math:`30x^2` allows a relative error of :math:`10^{-5}`.
+relative = ((x.grad - 30 * x.detach() ** 2).abs() / (30 * x.detach() ** 2 + 1)).max()
+print(gradbook.check_value(relative, 0.0, name="largest relative error", atol=1e-5))
+
+# %%
+# And the sum trick in double precision, against :math:`30x^2` and finite
+# differences:
+result = gradbook.check_elementwise(
+    lambda x: 10 * x**3, x, lambda x: 30 * x**2, name="10x^3", derivative_name="30x^2"
+)
+print(result)
+
+# %%
+# The cubic rises everywhere (its derivative is never negative) and is flattest at
+# :math:`x = 0`, where :math:`30x^2` touches zero.
+labels = {"label": "Y = 10x³", "derivative_label": "dY/dx = 30x² (x.grad)"}
+ax = gradbook.plot_with_derivative(x, Y, x.grad, **labels)
+ax.set(title="10x³ and its derivative at 100 points", ylabel="Y and dY/dx")
+plt.show()
+
+# %%
+# Summary
+# -------
+# * To differentiate at many points, compute the outputs, **sum them**, and call
+#   ``backward()``; ``x.grad`` then holds the derivative at each point.
+# * This works because each output depends on its own input only; for functions
+#   that mix the inputs, the gradient of the sum is something else.
+# * ``plot_with_derivative`` draws the function and ``x.grad`` on one figure.
+#
+# Next, :ref:`sphx_glr_auto_examples_05_activation_functions.py` uses the trick on
+# the activation functions of neural networks.
