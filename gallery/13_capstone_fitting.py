@@ -201,8 +201,8 @@ plt.show()
 # larger models swap the line for a neural network and SGD for a cleverer optimizer,
 # but the loop stays the same.
 #
-# This is the last tutorial. Go back to :ref:`the list of tutorials
-# <sphx_glr_auto_examples>`, the :doc:`front page </index>`, or the
+# This is the last tutorial. Go back to :doc:`the list of tutorials
+# </auto_examples/index>`, the :doc:`front page </index>`, or the
 # :doc:`notation page </notation>` for a summary of the symbols.
 
 # sphinx_gallery_thumbnail_number = 2
