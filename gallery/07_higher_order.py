@@ -50,6 +50,7 @@ print(gradbook.check_value(d2y_dx2, 12.0, name="f''(2) = 6x at x = 2"))
 print("f'''(2) =", d3y_dx3.item())
 print(gradbook.check_value(d3y_dx3, 6.0, name="f'''(2) = 6"))
 
+
 # %%
 # Checking a derivative of a derivative
 # -------------------------------------
@@ -64,8 +65,15 @@ def f_prime(t):
 
 
 for point in [2.0, -1.5, 0.5]:
-    print(gradbook.check_derivative(f_prime, at=point, expected=lambda t: 6 * t,
-                                    name="f'(x) = 3x^2", finite_difference=False))
+    print(
+        gradbook.check_derivative(
+            f_prime,
+            at=point,
+            expected=lambda t: 6 * t,
+            name="f'(x) = 3x^2",
+            finite_difference=False,
+        )
+    )
 
 # %%
 # Why ``create_graph`` is needed
@@ -75,7 +83,9 @@ for point in [2.0, -1.5, 0.5]:
 # derivative is an error.
 x = torch.tensor(2.0, requires_grad=True)
 (plain,) = torch.autograd.grad(x**3, x)
-print("f'(2) without create_graph:", plain.item(), "| requires_grad:", plain.requires_grad)
+print(
+    "f'(2) without create_graph:", plain.item(), "| requires_grad:", plain.requires_grad
+)
 with gradbook.expect_error(RuntimeError, match="does not require grad"):
     torch.autograd.grad(plain, x)
 
@@ -104,7 +114,9 @@ with gradbook.style():
     ax = gradbook.plot_with_derivative(
         xs, y, d1, label="f(x) = x³", derivative_label="f'(x) = 3x²"
     )
-    ax.plot(xs.numpy(), d2.numpy(), color="#2a9d5c", linestyle="-.", label="f''(x) = 6x")
+    ax.plot(
+        xs.numpy(), d2.numpy(), color="#2a9d5c", linestyle="-.", label="f''(x) = 6x"
+    )
     ax.set_ylabel("value")
     ax.set_title("x³ and its first two derivatives")
     ax.legend()

@@ -74,8 +74,15 @@ with gradbook.style():
     for i in range(3):
         for j in range(2):
             value = J[i, j].item()
-            ax.text(j, i, f"{value:g}", ha="center", va="center", fontsize=18,
-                    color="white" if value > 8 else "black")
+            ax.text(
+                j,
+                i,
+                f"{value:g}",
+                ha="center",
+                va="center",
+                fontsize=18,
+                color="white" if value > 8 else "black",
+            )
     ax.set_xticks([0, 1], ["x₁", "x₂"])
     ax.set_yticks([0, 1, 2], ["f₁", "f₂", "f₃"])
     ax.set_xlabel("column j: input")
@@ -103,7 +110,9 @@ from torch.func import grad, hessian, jacfwd, jacrev, vmap
 
 J_rev = jacrev(f)(x)
 with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated", DeprecationWarning)
+    warnings.filterwarnings(
+        "ignore", "`torch.jit.script` is deprecated", DeprecationWarning
+    )
     J_fwd = jacfwd(f)(x)
 torch.testing.assert_close(J_rev, J_hand)
 print("jacrev(f)(1, 2) equals the hand-derived J, entry by entry ✓")
@@ -136,7 +145,10 @@ print(
     gradbook.check_partials(
         lambda x1, x2: x1**2 * x2 + x2**3,
         at={"x1": 1.0, "x2": 2.0},
-        expected={"x1": lambda x1, x2: 2 * x1 * x2, "x2": lambda x1, x2: x1**2 + 3 * x2**2},
+        expected={
+            "x1": lambda x1, x2: 2 * x1 * x2,
+            "x2": lambda x1, x2: x1**2 + 3 * x2**2,
+        },
         name="g",
     )
 )
@@ -149,8 +161,10 @@ print(
 # .. math::
 #
 #    H(x) = \begin{bmatrix}
-#    \frac{\partial^2 g}{\partial x_1^2} & \frac{\partial^2 g}{\partial x_1 \partial x_2} \\
-#    \frac{\partial^2 g}{\partial x_2 \partial x_1} & \frac{\partial^2 g}{\partial x_2^2}
+#    \frac{\partial^2 g}{\partial x_1^2} &
+#    \frac{\partial^2 g}{\partial x_1 \partial x_2} \\
+#    \frac{\partial^2 g}{\partial x_2 \partial x_1} &
+#    \frac{\partial^2 g}{\partial x_2^2}
 #    \end{bmatrix}
 #    = \begin{bmatrix} 2 x_2 & 2 x_1 \\ 2 x_1 & 6 x_2 \end{bmatrix},
 #    \qquad H(1, 2) = \begin{bmatrix} 4 & 2 \\ 2 & 12 \end{bmatrix}
@@ -186,7 +200,7 @@ points = torch.tensor([[1.0, 2.0], [0.0, 1.0], [-1.0, 0.5], [2.0, -1.0]])
 grads = vmap(grad(g))(points)
 x1, x2 = points[:, 0], points[:, 1]
 grads_hand = torch.stack([2 * x1 * x2, x1**2 + 3 * x2**2], dim=1)
-for p, row in zip(points.tolist(), grads.tolist()):
+for p, row in zip(points.tolist(), grads.tolist(), strict=True):
     print(f"∇g{tuple(p)} = {row}")
 torch.testing.assert_close(grads, grads_hand)
 print("vmap(grad(g)) matches (2 x1 x2, x1^2 + 3 x2^2) at all 4 points ✓")

@@ -43,8 +43,10 @@ class Dual:
 
     def __mul__(self, other):
         other = other if isinstance(other, Dual) else Dual(other, 0.0)
-        return Dual(self.value * other.value,
-                    self.value * other.tangent + self.tangent * other.value)
+        return Dual(
+            self.value * other.value,
+            self.value * other.tangent + self.tangent * other.value,
+        )
 
     __radd__, __rmul__ = __add__, __mul__
 
@@ -64,8 +66,11 @@ def f(x):
 out = f(Dual(2.0, 1.0))
 print(f"f(2 + ε) = {out.value} + {out.tangent} ε")
 print(gradbook.check_value(out.value, 12.0, name="f(2) = x^3 + 2x at x = 2"))
-print(gradbook.check_derivative(f, at=2.0, expected=lambda x: 3 * x**2 + 2,
-                                name="x^3 + 2x (reverse mode)"))
+print(
+    gradbook.check_derivative(
+        f, at=2.0, expected=lambda x: 3 * x**2 + 2, name="x^3 + 2x (reverse mode)"
+    )
+)
 print(gradbook.check_value(out.tangent, 14.0, name="ε part = f'(2) = 3x^2 + 2"))
 
 # %%
@@ -87,7 +92,9 @@ import warnings
 import torch.autograd.forward_ad as fwAD
 
 with warnings.catch_warnings(), fwAD.dual_level():
-    warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated", DeprecationWarning)
+    warnings.filterwarnings(
+        "ignore", "`torch.jit.script` is deprecated", DeprecationWarning
+    )
     x = fwAD.make_dual(torch.tensor(2.0), torch.tensor(1.0))
     y = f(x)
     value, derivative = fwAD.unpack_dual(y)
@@ -132,17 +139,23 @@ xs = torch.linspace(-6, 6, 241, dtype=torch.float64)
 ys, dys = torch.func.jvp(lambda t: t * torch.sin(t), (xs,), (torch.ones_like(xs),))
 torch.testing.assert_close(dys, torch.sin(xs) + xs * torch.cos(xs))
 print("one jvp: f'(x) matches sin x + x cos x at all", xs.numel(), "points ✓")
-print(gradbook.check_elementwise(lambda t: t * torch.sin(t), xs,
-                                 lambda t: torch.sin(t) + t * torch.cos(t),
-                                 name="x sin x (reverse mode)",
-                                 derivative_name="sin x + x cos x"))
+print(
+    gradbook.check_elementwise(
+        lambda t: t * torch.sin(t),
+        xs,
+        lambda t: torch.sin(t) + t * torch.cos(t),
+        name="x sin x (reverse mode)",
+        derivative_name="sin x + x cos x",
+    )
+)
 
 # %%
 import matplotlib.pyplot as plt
 
 with gradbook.style():
-    ax = gradbook.plot_with_derivative(xs, ys, dys, label="f(x) = x sin x",
-                                       derivative_label="f'(x) from one jvp")
+    ax = gradbook.plot_with_derivative(
+        xs, ys, dys, label="f(x) = x sin x", derivative_label="f'(x) from one jvp"
+    )
     ax.set_ylabel("value")
     ax.set_title("Value and derivative in one forward pass")
     ax.legend(loc="upper center")

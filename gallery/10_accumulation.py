@@ -65,7 +65,7 @@ print(gradbook.check_value(x.grad, 4.0, name="dy/dx at x = 2 after zeroing"))
 kept, zeroed = [], []
 x_kept = torch.tensor(2.0, requires_grad=True)
 x_zeroed = torch.tensor(2.0, requires_grad=True)
-for step in range(5):
+for _ in range(5):
     (x_kept**2).backward()
     kept.append(x_kept.grad.item())
     if x_zeroed.grad is not None:
@@ -74,8 +74,12 @@ for step in range(5):
     zeroed.append(x_zeroed.grad.item())
 print("without zeroing:", kept)
 print("zeroing first:  ", zeroed)
-print(gradbook.check_value(kept[-1], 5 * 4.0, name="x.grad after 5 calls, never zeroed"))
-print(gradbook.check_value(zeroed[-1], 4.0, name="x.grad after 5 calls, zeroed each time"))
+print(
+    gradbook.check_value(kept[-1], 5 * 4.0, name="x.grad after 5 calls, never zeroed")
+)
+print(
+    gradbook.check_value(zeroed[-1], 4.0, name="x.grad after 5 calls, zeroed each time")
+)
 
 # %%
 import matplotlib.pyplot as plt
@@ -101,7 +105,9 @@ plt.show()
 x = torch.tensor(2.0, requires_grad=True)
 y = x**2
 y.backward()
-with gradbook.expect_error(RuntimeError, match="backward through the graph a second time"):
+with gradbook.expect_error(
+    RuntimeError, match="backward through the graph a second time"
+):
     y.backward()
 
 # %%

@@ -17,7 +17,8 @@ how this book's tests notice if PyTorch ever changes these conventions.
 #
 # .. math::
 #
-#    \mathrm{relu}'(x) = \begin{cases} 0 & x \le 0 \quad \text{(PyTorch's choice at 0)} \\
+#    \mathrm{relu}'(x) = \begin{cases}
+#    0 & x \le 0 \quad \text{(PyTorch's choice at 0)} \\
 #    1 & x > 0 \end{cases}
 import torch
 
@@ -26,13 +27,18 @@ import gradbook
 x = torch.tensor(0.0, requires_grad=True)
 torch.relu(x).backward()
 print("relu'(0) in PyTorch:", x.grad.item())
-print(gradbook.check_derivative(torch.relu, at=0.0, expected=0.0, name="relu(x)",
-                                finite_difference=False))
+print(
+    gradbook.check_derivative(
+        torch.relu, at=0.0, expected=0.0, name="relu(x)", finite_difference=False
+    )
+)
 
 # %%
 # Away from the kink the derivative is the ordinary one, and finite differences agree:
 for point, slope in [(-1.0, 0.0), (1.0, 1.0)]:
-    print(gradbook.check_derivative(torch.relu, at=point, expected=slope, name="relu(x)"))
+    print(
+        gradbook.check_derivative(torch.relu, at=point, expected=slope, name="relu(x)")
+    )
 
 # %%
 # At the kink a finite difference is not a derivative: the central difference
@@ -51,22 +57,35 @@ import matplotlib.pyplot as plt
 grid = torch.arange(-200, 201, dtype=torch.float64) / 100
 
 
-def plot_kink(f, kink, label, derivative_label):
+def plot_kink(f, kink, label, derivative_label, title):
     x = grid.clone().requires_grad_(True)
     y = f(x)
     (dydx,) = torch.autograd.grad(y.sum(), x)
     at = int((grid == kink).nonzero())
     with gradbook.style():
-        ax = gradbook.plot_with_derivative(x, y, dydx, label=label,
-                                           derivative_label=derivative_label)
-        ax.plot([kink], [dydx[at].item()], "o", color="#e0662b", markersize=10,
-                label=f"PyTorch's value at x = {kink:g}: {dydx[at].item():g}")
+        ax = gradbook.plot_with_derivative(
+            x, y, dydx, label=label, derivative_label=derivative_label, title=title
+        )
+        ax.plot(
+            [kink],
+            [dydx[at].item()],
+            "o",
+            color="#e0662b",
+            markersize=10,
+            label=f"PyTorch's value at x = {kink:g}: {dydx[at].item():g}",
+        )
         ax.set_ylabel("value")
         ax.legend(loc="upper left")
     return dydx[at].item()
 
 
-relu_at_0 = plot_kink(torch.relu, 0.0, "relu(x)", "relu'(x) from autograd")
+relu_at_0 = plot_kink(
+    torch.relu,
+    0.0,
+    "relu(x)",
+    "relu'(x) from autograd",
+    "relu: slope 0, then 1; PyTorch picks 0",
+)
 plt.show()
 print(gradbook.check_value(relu_at_0, 0.0, name="relu'(0) on the plotted grid"))
 
@@ -79,9 +98,18 @@ print(gradbook.check_value(relu_at_0, 0.0, name="relu'(0) on the plotted grid"))
 x = torch.tensor(0.0, requires_grad=True)
 torch.abs(x).backward()
 print("abs'(0) in PyTorch:", x.grad.item())
-print(gradbook.check_derivative(torch.abs, at=0.0, expected=0.0, name="|x|",
-                                finite_difference=False))
-abs_at_0 = plot_kink(torch.abs, 0.0, "|x|", "|x|' = sign(x) from autograd")
+print(
+    gradbook.check_derivative(
+        torch.abs, at=0.0, expected=0.0, name="|x|", finite_difference=False
+    )
+)
+abs_at_0 = plot_kink(
+    torch.abs,
+    0.0,
+    "|x|",
+    "|x|' = sign(x) from autograd",
+    "abs: slope -1, then 1; PyTorch picks 0",
+)
 plt.show()
 print(gradbook.check_value(abs_at_0, 0.0, name="|x|'(0) on the plotted grid"))
 
@@ -94,8 +122,15 @@ print(gradbook.check_value(abs_at_0, 0.0, name="|x|'(0) on the plotted grid"))
 x = torch.tensor(0.0, requires_grad=True)
 torch.clamp(x, min=0.0).backward()
 print("d/dx clamp(x, min=0) at 0:", x.grad.item())
-print(gradbook.check_derivative(lambda t: torch.clamp(t, min=0.0), at=0.0, expected=1.0,
-                                name="clamp(x, min=0)", finite_difference=False))
+print(
+    gradbook.check_derivative(
+        lambda t: torch.clamp(t, min=0.0),
+        at=0.0,
+        expected=1.0,
+        name="clamp(x, min=0)",
+        finite_difference=False,
+    )
+)
 
 # %%
 # Ties of ``torch.maximum``
@@ -113,8 +148,13 @@ print(gradbook.check_value(b.grad, 0.5, name="d/db maximum(a, b) at a tie"))
 
 # %%
 one = torch.tensor(1.0, dtype=torch.float64)
-max_at_1 = plot_kink(lambda t: torch.maximum(t, one), 1.0, "max(x, 1)",
-                     "d/dx max(x, 1) from autograd")
+max_at_1 = plot_kink(
+    lambda t: torch.maximum(t, one),
+    1.0,
+    "max(x, 1)",
+    "d/dx max(x, 1) from autograd",
+    "maximum at a tie: PyTorch splits, 1/2",
+)
 plt.show()
 print(gradbook.check_value(max_at_1, 0.5, name="d/dx max(x, 1) at x = 1"))
 
@@ -135,20 +175,40 @@ picked = x.grad.clone()
 print(f"torch.max(x, dim=0) picks index {index.item()}: gradient", picked.tolist())
 torch.testing.assert_close(shared, torch.tensor([0.0, 0.5, 0.5, 0.0]))
 print("x.max(): the tied maxima share the gradient, 0.5 each ✓")
-print(gradbook.check_value(picked.sum(), 1.0, name="torch.max(x, dim=0): total gradient"))
-print(gradbook.check_value(picked[index], 1.0, name="torch.max(x, dim=0): all of it at the index"))
+print(
+    gradbook.check_value(picked.sum(), 1.0, name="torch.max(x, dim=0): total gradient")
+)
+print(
+    gradbook.check_value(
+        picked[index], 1.0, name="torch.max(x, dim=0): all of it at the index"
+    )
+)
 
 # %%
 positions = torch.arange(4)
 with gradbook.style():
     fig, ax = plt.subplots(layout="constrained")
-    ax.bar(positions - 0.2, shared.numpy(), width=0.4, label="x.max(): shared")
-    ax.bar(positions + 0.2, picked.numpy(), width=0.4, label="torch.max(x, dim=0): one index")
-    ax.set_xticks(positions.tolist(), [f"x[{i}] = {v:g}" for i, v in enumerate(x.tolist())])
+    ax.bar(
+        positions - 0.2,
+        shared.numpy(),
+        width=0.4,
+        color="#3b82c4",
+        label="x.max(): shared",
+    )
+    ax.bar(
+        positions + 0.2,
+        picked.numpy(),
+        width=0.4,
+        color="#e0662b",
+        label="torch.max(x, dim=0): one index",
+    )
+    ax.set_xticks(
+        positions.tolist(), [f"x[{i}] = {v:g}" for i, v in enumerate(x.tolist())]
+    )
     ax.set_xlabel("element (two tied at the maximum, 3)")
     ax.set_ylabel("gradient")
     ax.set_title("Who gets the gradient at a tie?")
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper left")
 plt.show()
 
 # %%

@@ -53,7 +53,9 @@ print("x.grad equals 2x ✓")
 x = torch.tensor(2.0, requires_grad=True)
 y = x**3
 y.backward()
-with gradbook.expect_error(RuntimeError, match="backward through the graph a second time"):
+with gradbook.expect_error(
+    RuntimeError, match="backward through the graph a second time"
+):
     y.backward()
 
 # %%
@@ -115,8 +117,15 @@ x = torch.tensor([0.0, 1.0], requires_grad=True)
 y = torch.exp(x) + 1
 y.sum().backward()
 print("d/dx (e^x + 1) at (0, 1):", [round(g, 6) for g in x.grad.tolist()])
-print(gradbook.check_elementwise(lambda t: torch.exp(t) + 1, x.detach(), torch.exp,
-                                 name="e^x + 1", derivative_name="e^x"))
+print(
+    gradbook.check_elementwise(
+        lambda t: torch.exp(t) + 1,
+        x.detach(),
+        torch.exp,
+        name="e^x + 1",
+        derivative_name="e^x",
+    )
+)
 
 # %%
 # 5. ``requires_grad`` on an integer tensor
@@ -145,10 +154,14 @@ import matplotlib.pyplot as plt
 
 x = torch.linspace(-2, 2, 81, requires_grad=True)
 y = x**2
-with gradbook.expect_error(RuntimeError, match="Can't call numpy() on Tensor that requires grad"):
+with gradbook.expect_error(
+    RuntimeError, match="Can't call numpy() on Tensor that requires grad"
+):
     y.numpy()
 fig, ax = plt.subplots()
-with gradbook.expect_error(RuntimeError, match="Can't call numpy() on Tensor that requires grad"):
+with gradbook.expect_error(
+    RuntimeError, match="Can't call numpy() on Tensor that requires grad"
+):
     ax.plot(x.detach(), y)
 plt.close(fig)
 
@@ -157,11 +170,19 @@ plt.close(fig)
 # no history.
 (dy_dx,) = torch.autograd.grad(y.sum(), x)
 y_values = y.detach().numpy()
-print("y.detach().numpy() at x = -2, 0, 2:", [round(v, 6) for v in y_values[[0, 40, 80]].tolist()])
+print(
+    "y.detach().numpy() at x = -2, 0, 2:",
+    [round(v, 6) for v in y_values[[0, 40, 80]].tolist()],
+)
 print(gradbook.check_value(y_values[80], 4.0, name="y = x^2 at x = 2"))
 with gradbook.style():
-    ax = gradbook.plot_with_derivative(x.detach().numpy(), y_values, dy_dx.numpy(),
-                                       label="y = x² (detached)", derivative_label="dy/dx = 2x")
+    ax = gradbook.plot_with_derivative(
+        x.detach().numpy(),
+        y_values,
+        dy_dx.numpy(),
+        label="y = x² (detached)",
+        derivative_label="dy/dx = 2x",
+    )
     ax.set_ylabel("value")
     ax.set_title("Plotted after .detach()")
 plt.show()
@@ -188,17 +209,17 @@ print(gradbook.check_value(x.grad, 4.0, name="d/dx x^2 at x = 2"))
 # %%
 # Summary
 # -------
-# ============================================  ===========================================
-# Error message starts with                     Fix
-# ============================================  ===========================================
-# grad can be implicitly created only for ...   ``y.sum().backward()`` or ``gradient=``
-# Trying to backward through the graph a ...    recompute, or ``retain_graph=True``
-# a leaf Variable that requires grad is ...     ``torch.no_grad()`` or out of place
-# one of the variables needed for gradient ...  write the operation out of place
-# Only Tensors of floating point and complex    floating-point dtype
-# Can't call numpy() on Tensor that requires    ``.detach().numpy()``
-# element 0 of tensors does not require grad    ``requires_grad=True`` on the input
-# ============================================  ===========================================
+# =============================================  ===================================
+# Error message starts with                      Fix
+# =============================================  ===================================
+# grad can be implicitly created only for ...    ``y.sum().backward()``, ``gradient=``
+# Trying to backward through the graph a ...     recompute, or ``retain_graph=True``
+# a leaf Variable that requires grad is ...      ``torch.no_grad()``, or out of place
+# one of the variables needed for gradient ...   the operation out of place
+# Only Tensors of floating point and complex...  a floating-point dtype
+# Can't call numpy() on Tensor that requires...  ``.detach().numpy()``
+# element 0 of tensors does not require grad     ``requires_grad=True`` on the input
+# =============================================  ===================================
 #
 # Next: put the pieces together and train a model by following derivatives, in
 # :ref:`sphx_glr_auto_examples_13_capstone_fitting.py`.

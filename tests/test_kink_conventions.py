@@ -43,7 +43,9 @@ def test_derivative_at_kink(
     name: str, f: Callable[[torch.Tensor], torch.Tensor], at: float, expected: float
 ) -> None:
     got = derivative_at(f, at)
-    assert got == expected, f"{name}: PyTorch now returns {got}, the book states {expected}"
+    assert got == expected, (
+        f"{name}: PyTorch now returns {got}, the book states {expected}"
+    )
 
 
 def test_maximum_tie_splits_gradient_evenly() -> None:
@@ -62,7 +64,9 @@ def test_max_reduction_tie_shares_gradient_evenly() -> None:
 def test_max_reduction_three_way_tie() -> None:
     x = torch.tensor([3.0, 1.0, 3.0, 3.0], dtype=torch.float64, requires_grad=True)
     x.max().backward()
-    torch.testing.assert_close(x.grad, torch.tensor([1 / 3, 0.0, 1 / 3, 1 / 3], dtype=torch.float64))
+    torch.testing.assert_close(
+        x.grad, torch.tensor([1 / 3, 0.0, 1 / 3, 1 / 3], dtype=torch.float64)
+    )
 
 
 def test_max_with_dim_gives_all_gradient_to_returned_index() -> None:
