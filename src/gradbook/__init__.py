@@ -5,6 +5,16 @@ The tutorials use it to state a value and prove it in the same breath: every che
 raises :class:`CheckFailed` when autograd, finite differences and the stated value
 disagree, so a wrong number can never reach a built page.
 
+One module per concern:
+
+* :mod:`gradbook.check` -- check derivatives and values (``check_derivative``, ...);
+* :mod:`gradbook.symbolic` -- :class:`Formula`, exact derivatives with sympy;
+* :mod:`gradbook.gradcheck` -- ``check_backward`` for custom autograd Functions;
+* :mod:`gradbook.errors` -- ``expect_error``, show an error a tutorial teaches;
+* :mod:`gradbook.exercises` -- ``check_answer`` for the reader's practice answers;
+* :mod:`gradbook.graph` -- describe and draw the backward graph;
+* :mod:`gradbook.plot` -- a function and its derivative on one Axes, in one style.
+
 >>> import gradbook
 >>> print(gradbook.check_derivative(lambda x: x**2, at=2.0, expected=4.0, name="x^2"))
 d/dx x^2 at x = 2: autograd 4, expected 4 ✓
@@ -18,18 +28,32 @@ from gradbook.check import (
     check_partials,
     check_value,
 )
+from gradbook.errors import expect_error
+from gradbook.exercises import EXERCISES, AnswerResult, Exercise, check_answer
+from gradbook.gradcheck import check_backward
+from gradbook.graph import describe_graph, draw_graph
 from gradbook.plot import plot_derivative, plot_with_derivative, style
+from gradbook.symbolic import Formula
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "EXERCISES",
+    "AnswerResult",
     "CheckFailed",
     "CheckResult",
+    "Exercise",
+    "Formula",
     "__version__",
+    "check_answer",
+    "check_backward",
     "check_derivative",
     "check_elementwise",
     "check_partials",
     "check_value",
+    "describe_graph",
+    "draw_graph",
+    "expect_error",
     "plot_derivative",
     "plot_with_derivative",
     "style",

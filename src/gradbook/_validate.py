@@ -37,9 +37,7 @@ def require_number(value: object, name: str) -> float:
     """A finite real number given as a Python number or a one-element tensor."""
     if isinstance(value, torch.Tensor):
         if value.numel() != 1:
-            raise ValueError(
-                f"{name} must be a single number, got {describe(value)}"
-            )
+            raise ValueError(f"{name} must be a single number, got {describe(value)}")
         if value.is_complex():
             raise TypeError(f"{name} must be a real number, got {describe(value)}")
         value = value.detach().item()

@@ -21,6 +21,7 @@ from gradbook._validate import (
     require_tolerance,
     scalar_output,
 )
+from gradbook.symbolic import Formula
 
 __all__ = [
     "CheckFailed",
@@ -58,10 +59,20 @@ class CheckResult:
     def __repr__(self) -> str:
         return f"CheckResult({str(self)!r})"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))  # a notebook shows the line(s), not the repr
+
     @property
     def value(self) -> float:
         """The (first) autograd value that was checked."""
         return self.autograd[0]
+
+
+def _display_name(f: object, name: str | None, default: str) -> str:
+    """The name given, else a Formula's own text, else ``default``."""
+    if name is not None:
+        return name
+    return f.text if isinstance(f, Formula) else default
 
 
 def _close(a: float, b: float, atol: float, rtol: float) -> bool:
@@ -173,7 +184,7 @@ def check_derivative(
     point = require_number(at, "at")
     atol = require_tolerance(atol, "atol")
     rtol = require_tolerance(rtol, "rtol")
-    what = f"d/dx {name or 'f(x)'} at x = {fmt(point)}"
+    what = f"d/dx {_display_name(f, name, 'f(x)')} at x = {fmt(point)}"
     (x,) = _tensor_inputs([point])
     y = scalar_output(f(x), f"f (at x = {fmt(point)})")
     (grad,) = torch.autograd.grad(y, x)
@@ -212,8 +223,8 @@ def check_partials(
     f = require_callable(f)
     if not isinstance(at, Mapping) or not at:
         raise TypeError(
-            f"at must map each variable's name to a number, e.g. {{'u': 1.0, 'v': 2.0}};"
-            f" got {describe(at)}"
+            "at must map each variable's name to a number, e.g. "
+            f"{{'u': 1.0, 'v': 2.0}}; got {describe(at)}"
         )
     if not isinstance(expected, Mapping):
         raise TypeError(
@@ -239,13 +250,24 @@ def check_partials(
     for i, n in enumerate(names):
         if n not in expected:
             continue
-        what = f"∂/∂{n} {name or 'f'} at ({where})"
+        what = f"∂/∂{n} {_display_name(f, name, 'f')} at ({where})"
         autograd = 0.0 if grads[i] is None else float(grads[i].item())
         want = _expected_value(expected[n], point, what)
         fd = _central_difference(f, point, i, step)
         lines.append(_compare(what, autograd, want, fd, abs(y.item()), atol, rtol))
         values.append(autograd)
     return CheckResult(tuple(lines), tuple(values))
+
+
+def _require_finite(xs: torch.Tensor, values: torch.Tensor, what: str) -> None:
+    """Refuse NaN or inf: a comparison with NaN would pass silently."""
+    bad = ~torch.isfinite(values)
+    if bad.any():
+        i = int(bad.nonzero()[0])
+        raise ValueError(
+            f"{what} is not finite at x = {xs[i].item()!r} ({values[i].item()!r}); "
+            "check only at points where the function is differentiable"
+        )
 
 
 def check_elementwise(
@@ -295,7 +317,9 @@ def check_elementwise(
     atol = require_tolerance(atol, "atol")
     rtol = require_tolerance(rtol, "rtol")
     lo, hi = fmt(xs.min().item()), fmt(xs.max().item())
-    what = f"d/dx {name or 'f(x)'} at {xs.numel()} points in [{lo}, {hi}]"
+    what = (
+        f"d/dx {_display_name(f, name, 'f(x)')} at {xs.numel()} points in [{lo}, {hi}]"
+    )
     xg = xs.clone().requires_grad_(True)
     y = f(xg)
     if not isinstance(y, torch.Tensor) or y.shape != xg.shape:
@@ -304,24 +328,34 @@ def check_elementwise(
             f"{tuple(xg.shape)}, got {describe(y)}"
         )
     if not y.requires_grad:
-        raise ValueError("f(x) does not depend on x through autograd")
+        raise ValueError(
+            "f(x) does not depend on x through autograd (requires_grad=False): build "
+            "the output from x with torch operations, without .detach() or NumPy"
+        )
+    _require_finite(xs, y.detach(), "f(x)")
     (grad,) = torch.autograd.grad(y.sum(), xg)
+    derivative_name = _display_name(formula, derivative_name, "the formula")
     want = formula(xs.clone())
-    if not isinstance(want, torch.Tensor):
-        want = torch.as_tensor(want, dtype=torch.float64)
-    want = want.to(torch.float64)
+    if not isinstance(want, torch.Tensor) or not want.is_floating_point():
+        raise TypeError(
+            "formula(x) must return a floating-point tensor of the shape of x "
+            f"{tuple(xs.shape)} (e.g. lambda x: 2 * x), got {describe(want)}"
+        )
+    want = want.detach().to(torch.float64)
     if want.shape != xs.shape:
         raise ValueError(
             f"formula(x) must have the shape of x {tuple(xs.shape)}, "
             f"got {describe(want)}"
         )
+    _require_finite(xs, want, "formula(x)")
+    _require_finite(xs, grad, "the derivative autograd computed")
     diff = (grad - want).abs()
     worst = int(diff.argmax())
     bad = diff > atol + rtol * want.abs()
     if bad.any():
         i = int(bad.nonzero()[0])
         raise CheckFailed(
-            f"{what}: autograd disagrees with {derivative_name or 'the formula'} "
+            f"{what}: autograd disagrees with {derivative_name} "
             f"at x = {xs[i].item()!r}.\n"
             f"  autograd: {grad[i].item()!r}\n"
             f"  expected: {want[i].item()!r} (tolerance: atol={atol:g}, rtol={rtol:g})"
@@ -341,7 +375,7 @@ def check_elementwise(
                 "kink, pass finite_difference=False."
             )
     line = (
-        f"{what}: autograd matches {derivative_name or 'the formula'} "
+        f"{what}: autograd matches {derivative_name} "
         f"(largest difference {fmt(diff[worst].item())}) ✓"
     )
     return CheckResult((line,), tuple(grad.tolist()))

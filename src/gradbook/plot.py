@@ -13,14 +13,24 @@ from contextlib import contextmanager
 from typing import Any
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.axes import Axes
 
-from gradbook._validate import describe, require_callable, require_number
+from gradbook._validate import (
+    describe,
+    require_callable,
+    require_number,
+    scalar_output,
+)
 
-__all__ = ["FUNCTION_COLOR", "DERIVATIVE_COLOR", "plot_derivative", "plot_with_derivative", "style"]
+__all__ = [
+    "DERIVATIVE_COLOR",
+    "FUNCTION_COLOR",
+    "plot_derivative",
+    "plot_with_derivative",
+    "style",
+]
 
 FUNCTION_COLOR = "#3b82c4"  # blue
 DERIVATIVE_COLOR = "#e0662b"  # orange
@@ -58,6 +68,9 @@ RC: dict[str, Any] = {
 def style() -> Iterator[None]:
     """Apply the book's plot style inside a ``with`` block only.
 
+    gradbook's plots use it on their own; wrap your own figure in it to match them,
+    e.g. ``with style(): fig, axes = plt.subplots(1, 2)``.
+
     >>> import matplotlib as mpl
     >>> before = mpl.rcParams["axes.facecolor"]
     >>> with style():
@@ -71,17 +84,59 @@ def style() -> Iterator[None]:
 
 
 def _as_array(values: object, name: str) -> np.ndarray:
+    """One-dimensional, finite, real numbers as a NumPy array (tensors detached)."""
+    wrong = TypeError(
+        f"{name} must be real numbers (a tensor, an array or a list), "
+        f"got {describe(values)}"
+    )
     if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().numpy()
+        if values.is_complex():
+            raise wrong
+        values = values.detach().to(torch.float64).cpu().numpy()
+    if not isinstance(values, np.ndarray | Sequence) or isinstance(values, str):
+        raise wrong
+    if np.iscomplexobj(values):
+        raise wrong
     try:
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be numbers (a tensor or array), got {describe(values)}") from exc
+        raise wrong from exc
     if array.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
     if array.size == 0:
-        raise ValueError(f"{name} is empty")
+        raise ValueError(f"{name} is empty: give at least one value")
+    if not np.isfinite(array).all():
+        i = int(np.flatnonzero(~np.isfinite(array))[0])
+        raise ValueError(f"{name} has a NaN or infinite value at index {i}")
     return array
+
+
+def _axes(ax: object) -> Axes:
+    """The Axes to draw on: the one given, or a new figure's (in the book's style)."""
+    if ax is None:
+        import matplotlib.pyplot as plt  # only when a figure is made
+
+        _, new = plt.subplots(layout="constrained")
+        return new
+    if not isinstance(ax, Axes):
+        raise TypeError(
+            f"ax must be a Matplotlib Axes (e.g. from plt.subplots()) or None, "
+            f"got {describe(ax)}"
+        )
+    _restyle(ax)
+    return ax
+
+
+def _restyle(ax: Axes) -> None:
+    """Give an Axes made outside :func:`style` the book's look (not its figure)."""
+    ax.set_facecolor("none")
+    for spine in ax.spines.values():
+        spine.set_color(INK)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(colors=INK)
+    for text in (ax.xaxis.label, ax.yaxis.label, ax.title):
+        text.set_color(INK)
+    ax.grid(True, color=INK, alpha=0.25)
 
 
 def plot_with_derivative(
@@ -102,17 +157,17 @@ def plot_with_derivative(
     >>> x = torch.linspace(-2, 2, 5, requires_grad=True)
     >>> (x ** 2).sum().backward()
     >>> ax = plot_with_derivative(x, x ** 2, x.grad, label="x²", derivative_label="2x")
-    >>> [line.get_label() for line in ax.get_lines()]
+    >>> ax.get_legend_handles_labels()[1]
     ['x²', '2x']
     """
     xs, ys, ds = _as_array(x, "x"), _as_array(y, "y"), _as_array(dydx, "dydx")
     if not (xs.shape == ys.shape == ds.shape):
         raise ValueError(
-            f"x, y and dydx must have the same length, got {xs.size}, {ys.size} and {ds.size}"
+            "x, y and dydx must have the same length, "
+            f"got {xs.size}, {ys.size} and {ds.size}"
         )
     with style():
-        if ax is None:
-            _, ax = plt.subplots(layout="constrained")
+        ax = _axes(ax)
         ax.plot(xs, ys, color=FUNCTION_COLOR, label=label)
         ax.plot(xs, ds, color=DERIVATIVE_COLOR, linestyle="--", label=derivative_label)
         ax.axhline(0, color=INK, linewidth=0.8, alpha=0.6)
@@ -141,31 +196,50 @@ def plot_derivative(
     derivative there.
 
     >>> ax = plot_derivative(lambda x: x ** 2, -3, 3, tangent_at=1.0, label="x²")
-    >>> len(ax.get_lines())  # f, f', the x axis and the tangent
-    4
+    >>> ax.get_legend_handles_labels()[1]
+    ['x²', "f'(x)", 'tangent at x = 1 (slope 2)']
     """
     f = require_callable(f)
     lo, hi = require_number(start, "start"), require_number(stop, "stop")
     if not lo < hi:
-        raise ValueError(f"the range is empty: start ({lo}) must be less than stop ({hi})")
-    if isinstance(num, bool) or not isinstance(num, int) or num < 2:
-        raise ValueError(f"num must be an integer >= 2, got {num!r}")
+        raise ValueError(
+            f"the range is empty: start ({lo}) must be less than stop ({hi})"
+        )
+    if isinstance(num, bool) or not isinstance(num, int):
+        raise TypeError(f"num must be an integer (the number of points), got {num!r}")
+    if num < 2:
+        raise ValueError(f"num must be at least 2 points, got {num}")
+    if ax is not None and not isinstance(ax, Axes):
+        _axes(ax)  # a wrong ax fails before any work
+    x0 = None if tangent_at is None else require_number(tangent_at, "tangent_at")
+    if x0 is not None and not lo <= x0 <= hi:
+        raise ValueError(
+            f"tangent_at ({x0:g}) must lie in the plotted range [{lo:g}, {hi:g}]"
+        )
     x = torch.linspace(lo, hi, num, dtype=torch.float64, requires_grad=True)
     y = f(x)
     if not isinstance(y, torch.Tensor) or y.shape != x.shape:
         raise ValueError(
-            f"f must act element by element and return a tensor shaped like x, got {describe(y)}"
+            "f must act element by element and return a tensor shaped like x, "
+            f"got {describe(y)}"
+        )
+    if not y.requires_grad:
+        raise ValueError(
+            "f(x) does not depend on x through autograd (requires_grad=False): "
+            "build it from x with torch operations, without .detach() or NumPy"
         )
     (dydx,) = torch.autograd.grad(y.sum(), x)
     ax = plot_with_derivative(
         x, y, dydx, ax=ax, label=label, derivative_label=derivative_label, title=title
     )
-    if tangent_at is not None:
-        x0 = require_number(tangent_at, "tangent_at")
+    if x0 is not None:
         p = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-        fp = f(p)
+        fp = scalar_output(f(p), f"f (at the tangent point x = {x0:g})")
         (slope,) = torch.autograd.grad(fp, p)
-        xs = np.linspace(lo, hi, 2)
+        # A short segment around the point: a tangent drawn across the whole range
+        # would stretch the y axis and squash the curve.
+        half = 0.2 * (hi - lo)
+        xs = np.array([max(lo, x0 - half), min(hi, x0 + half)])
         with style():
             ax.plot(
                 xs,

@@ -1,0 +1,101 @@
+"""Show an error on the page, and fail the build if it stops happening.
+
+A tutorial that teaches a mistake (say, asking an integer tensor for a gradient) runs
+the mistake inside :func:`expect_error`: the error is caught and its first line printed,
+so the page shows exactly what PyTorch says. If a future PyTorch stops raising it, the
+block raises :class:`~gradbook.CheckFailed` and the book no longer builds with a stale
+claim.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from gradbook._validate import describe
+from gradbook.check import CheckFailed
+
+__all__ = ["ExpectedError", "expect_error"]
+
+
+class ExpectedError:
+    """The context manager returned by :func:`expect_error`.
+
+    After the ``with`` block, :attr:`exception` is the error that was raised and
+    :attr:`message` its text.
+    """
+
+    def __init__(self, exc_type: type[BaseException], match: str | None) -> None:
+        self.exc_type = exc_type
+        self.match = match
+        self.exception: BaseException | None = None
+        self.message: str | None = None
+
+    def _wanted(self) -> str:
+        text = self.exc_type.__name__
+        return text if self.match is None else f"{text} containing {self.match!r}"
+
+    def __enter__(self) -> ExpectedError:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        if exc is None:
+            raise CheckFailed(
+                f"expected {self._wanted()}, but no error was raised: the code in "
+                "the 'with expect_error(...)' block ran without an error"
+            )
+        if not isinstance(exc, self.exc_type):
+            return False  # a different error: let it propagate unchanged
+        message = str(exc)
+        if self.match is not None and self.match not in message:
+            raise CheckFailed(
+                f"expected {self._wanted()}, but the {type(exc).__name__} said: "
+                f"{message}"
+            ) from exc
+        self.exception = exc
+        self.message = message
+        first_line = message.strip().splitlines()[0] if message.strip() else ""
+        print(f"{type(exc).__name__}: {first_line}")
+        return True
+
+
+def expect_error(
+    exc_type: type[BaseException], match: str | None = None
+) -> ExpectedError:
+    """Run a block that must raise ``exc_type``; print the error's first line.
+
+    Parameters
+    ----------
+    exc_type
+        The exception class the block must raise (a subclass also counts). Any other
+        exception propagates unchanged.
+    match
+        Text the error message must contain (plain text, not a regular expression).
+
+    Raises
+    ------
+    CheckFailed
+        When the block raises nothing, or raises ``exc_type`` with a message that
+        does not contain ``match``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> with expect_error(RuntimeError, match="floating point") as caught:
+    ...     torch.tensor(2, requires_grad=True)
+    RuntimeError: Only Tensors of floating point and complex dtype can require gradients
+    >>> type(caught.exception).__name__
+    'RuntimeError'
+    """
+    if not (isinstance(exc_type, type) and issubclass(exc_type, BaseException)):
+        raise TypeError(
+            "exc_type must be an exception class such as RuntimeError, "
+            f"got {describe(exc_type)}"
+        )
+    if match is not None and not isinstance(match, str):
+        raise TypeError(f"match must be text or None, got {describe(match)}")
+    return ExpectedError(exc_type, match)
