@@ -76,6 +76,24 @@ for point in [2.0, -1.5, 0.5]:
     )
 
 # %%
+# The hand-derived formulas can be checked too. :class:`gradbook.Formula` lets sympy
+# differentiate :math:`x^3` symbolically, three times; the results must match what
+# autograd computed at :math:`x = 2`.
+from gradbook import Formula
+
+cube = Formula("x**3")
+d1 = cube.diff("x")
+d2 = d1.diff("x")
+d3 = d2.diff("x")
+for order, formula, value in [
+    ("f'", d1, dy_dx),
+    ("f''", d2, d2y_dx2),
+    ("f'''", d3, d3y_dx3),
+]:
+    name = f"{order}(x) = {formula.text} (sympy) at x = 2"
+    print(gradbook.check_value(value, formula(2.0), name=name))
+
+# %%
 # Why ``create_graph`` is needed
 # ------------------------------
 # Without it, autograd computes the derivative but does not record the computation:

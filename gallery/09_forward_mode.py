@@ -72,6 +72,12 @@ print(
     )
 )
 print(gradbook.check_value(out.tangent, 14.0, name="ε part = f'(2) = 3x^2 + 2"))
+f_prime = gradbook.Formula("x**3 + 2*x").diff("x")  # sympy's derivative
+print(
+    gradbook.check_value(
+        out.tangent, f_prime(2.0), name=f"ε part = {f_prime.text} (sympy)"
+    )
+)
 
 # %%
 # Dual tensors: ``torch.autograd.forward_ad``

@@ -208,6 +208,7 @@ with gradbook.style():
     ax.set_xlabel("element (two tied at the maximum, 3)")
     ax.set_ylabel("gradient")
     ax.set_title("Who gets the gradient at a tie?")
+    ax.set_ylim(0, 1.45)
     ax.legend(loc="upper left")
 plt.show()
 
