@@ -15,7 +15,7 @@ The symbols used here are summed up on the :doc:`notation page </notation>`.
 #
 # .. math::
 #
-#    f'(x) = 3x^2, \qquad f''(x) = 6x, \qquad f'''(x) = 6
+#    f'(x) = 3x^2, \quad f''(x) = 6x, \quad f'''(x) = 6
 #
 # so at :math:`x = 2` they are 12, 12 and 6. :func:`torch.autograd.grad` returns the
 # derivative instead of storing it in ``x.grad``. With ``create_graph=True`` autograd

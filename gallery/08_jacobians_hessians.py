@@ -26,8 +26,10 @@ the sum trick as a vector-Jacobian product. The symbols are summed up on the
 #
 # .. math::
 #
-#    J(x) = \begin{bmatrix} 2 x_1 x_2 & x_1^2 \\ 1 & 3 \\ 0 & 3 x_2^2 \end{bmatrix},
-#    \qquad
+#    J(x) = \begin{bmatrix} 2 x_1 x_2 & x_1^2 \\ 1 & 3 \\ 0 & 3 x_2^2 \end{bmatrix}
+#
+# .. math::
+#
 #    J(1, 2) = \begin{bmatrix} 4 & 1 \\ 1 & 3 \\ 0 & 12 \end{bmatrix}
 import torch
 
@@ -127,8 +129,11 @@ print("jacfwd(f)(1, 2) equals the hand-derived J, entry by entry ✓")
 #
 # .. math::
 #
-#    \nabla g(x) = \begin{bmatrix} 2 x_1 x_2 \\ x_1^2 + 3 x_2^2 \end{bmatrix},
-#    \qquad \nabla g(1, 2) = \begin{bmatrix} 4 \\ 13 \end{bmatrix}
+#    \nabla g(x) = \begin{bmatrix} 2 x_1 x_2 \\ x_1^2 + 3 x_2^2 \end{bmatrix}
+#
+# .. math::
+#
+#    \nabla g(1, 2) = \begin{bmatrix} 4 \\ 13 \end{bmatrix}
 #
 # ``torch.func.grad(g)`` is the function :math:`x \mapsto \nabla g(x)`.
 
@@ -166,8 +171,14 @@ print(
 #    \frac{\partial^2 g}{\partial x_2 \partial x_1} &
 #    \frac{\partial^2 g}{\partial x_2^2}
 #    \end{bmatrix}
-#    = \begin{bmatrix} 2 x_2 & 2 x_1 \\ 2 x_1 & 6 x_2 \end{bmatrix},
-#    \qquad H(1, 2) = \begin{bmatrix} 4 & 2 \\ 2 & 12 \end{bmatrix}
+#
+# .. math::
+#
+#    H(x) = \begin{bmatrix} 2 x_2 & 2 x_1 \\ 2 x_1 & 6 x_2 \end{bmatrix}
+#
+# .. math::
+#
+#    H(1, 2) = \begin{bmatrix} 4 & 2 \\ 2 & 12 \end{bmatrix}
 #
 # ``torch.autograd.functional.hessian`` and ``torch.func.hessian`` both compute it.
 H = torch.autograd.functional.hessian(g, x)

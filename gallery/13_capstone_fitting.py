@@ -45,8 +45,10 @@ def loss_fn(w, b):
 # .. math::
 #
 #    \frac{\partial L}{\partial w}
-#    = \frac{2}{n} \sum_i \left(w x_i + b - y_i\right) x_i,
-#    \qquad
+#    = \frac{2}{n} \sum_i \left(w x_i + b - y_i\right) x_i
+#
+# .. math::
+#
 #    \frac{\partial L}{\partial b} = \frac{2}{n} \sum_i \left(w x_i + b - y_i\right)
 #
 # At the start, :math:`w = b = 0`, they are :math:`-\frac{2}{5} \cdot 69.7 = -27.88`
@@ -85,7 +87,10 @@ print(
 #
 # .. math::
 #
-#    w \leftarrow w - \eta \frac{\partial L}{\partial w}, \qquad
+#    w \leftarrow w - \eta \frac{\partial L}{\partial w}
+#
+# .. math::
+#
 #    b \leftarrow b - \eta \frac{\partial L}{\partial b}
 #
 # The update must not be recorded by autograd (it is not part of the model), and it
@@ -129,8 +134,11 @@ print(f"loss after 300 steps: {losses_by_hand[-1]:.4f}")
 # .. math::
 #
 #    w^* = \frac{\sum_i (x_i - \bar x)(y_i - \bar y)}{\sum_i (x_i - \bar x)^2}
-#        = \frac{19.7}{10} = 1.97,
-#    \qquad b^* = \bar y - w^* \bar x = 5 - 1.97 \cdot 2 = 1.06
+#        = \frac{19.7}{10} = 1.97
+#
+# .. math::
+#
+#    b^* = \bar y - w^* \bar x = 5 - 1.97 \cdot 2 = 1.06
 #
 # Gradient descent has found it (to float32 precision), and so does PyTorch's
 # least-squares solver, a third, independent route.
