@@ -6,6 +6,8 @@ Control what ends up in ``.grad``. By the end you can predict what a second call
 ``backward()`` does (it adds), reset gradients with ``.grad.zero_()``, backward through
 the same graph twice with ``retain_graph=True``, and choose between ``torch.no_grad()``,
 ``.detach()`` and ``torch.inference_mode()`` when you do not want autograd to record.
+The terms *gradient* and *derivative* are defined on the :doc:`notation page
+</notation>`.
 """
 
 # %%

@@ -5,7 +5,8 @@ Kinks: derivatives where there is none
 Some of the most used functions in deep learning have corners. By the end you know
 which number PyTorch returns as the "derivative" at the kink of ``relu`` and ``abs``
 and at a tie of ``max`` and ``maximum``, why a finite difference disagrees there, and
-how this book's tests notice if PyTorch ever changes these conventions.
+how this book's tests notice if PyTorch ever changes these conventions. (The
+:doc:`notation page </notation>` recalls what a derivative is.)
 """
 
 # %%
