@@ -1,0 +1,154 @@
+"""
+Higher-order derivatives
+========================
+
+Differentiate a derivative. By the end you can ask autograd for the second and third
+derivatives of a function with ``torch.autograd.grad(..., create_graph=True)``, explain
+why ``create_graph`` is needed, and plot a function next to its first two derivatives.
+The symbols used here are summed up on the :doc:`notation page </notation>`.
+"""
+
+# %%
+# The first derivative, kept differentiable
+# -----------------------------------------
+# Take :math:`f(x) = x^3`. By hand, each derivative lowers the power by one:
+#
+# .. math::
+#
+#    f'(x) = 3x^2, \quad f''(x) = 6x, \quad f'''(x) = 6
+#
+# so at :math:`x = 2` they are 12, 12 and 6. :func:`torch.autograd.grad` returns the
+# derivative instead of storing it in ``x.grad``. With ``create_graph=True`` autograd
+# also records *how* it computed that derivative, so the result is itself a tensor
+# autograd can differentiate.
+import torch
+
+import gradbook
+
+x = torch.tensor(2.0, requires_grad=True)
+y = x**3
+(dy_dx,) = torch.autograd.grad(y, x, create_graph=True)
+print("f'(2) =", dy_dx.item())
+print("f'(2) has a graph of its own:", dy_dx.requires_grad)
+print(gradbook.check_value(dy_dx, 12.0, name="f'(2) = 3x^2 at x = 2"))
+
+# %%
+# The second derivative
+# ---------------------
+# Differentiate ``dy_dx`` with respect to ``x`` again. Keep ``create_graph=True`` once
+# more, because we want to go one step further.
+(d2y_dx2,) = torch.autograd.grad(dy_dx, x, create_graph=True)
+print("f''(2) =", d2y_dx2.item())
+print(gradbook.check_value(d2y_dx2, 12.0, name="f''(2) = 6x at x = 2"))
+
+# %%
+# The third derivative
+# --------------------
+# The last step needs no graph of its own, so ``create_graph`` can be left out: the
+# result is a plain number.
+(d3y_dx3,) = torch.autograd.grad(d2y_dx2, x)
+print("f'''(2) =", d3y_dx3.item())
+print(gradbook.check_value(d3y_dx3, 6.0, name="f'''(2) = 6"))
+
+
+# %%
+# Checking a derivative of a derivative
+# -------------------------------------
+# Wrap the first step in a function of ``x``: ``f_prime`` returns :math:`f'(x)` as a
+# differentiable tensor. :func:`gradbook.check_derivative` differentiates it once more
+# and compares the result with the hand-derived :math:`f''(x) = 6x`, at any point.
+# (Its finite-difference cross-check is turned off: that would call ``f_prime``
+# without autograd, and ``f_prime`` needs autograd to run.)
+def f_prime(t):
+    (d,) = torch.autograd.grad(t**3, t, create_graph=True)
+    return d
+
+
+for point in [2.0, -1.5, 0.5]:
+    print(
+        gradbook.check_derivative(
+            f_prime,
+            at=point,
+            expected=lambda t: 6 * t,
+            name="f'(x) = 3x^2",
+            finite_difference=False,
+        )
+    )
+
+# %%
+# The hand-derived formulas can be checked too. :class:`gradbook.Formula` lets sympy
+# differentiate :math:`x^3` symbolically, three times; the results must match what
+# autograd computed at :math:`x = 2`.
+from gradbook import Formula
+
+cube = Formula("x**3")
+d1 = cube.diff("x")
+d2 = d1.diff("x")
+d3 = d2.diff("x")
+for order, formula, value in [
+    ("f'", d1, dy_dx),
+    ("f''", d2, d2y_dx2),
+    ("f'''", d3, d3y_dx3),
+]:
+    name = f"{order}(x) = {formula.text} (sympy) at x = 2"
+    print(gradbook.check_value(value, formula(2.0), name=name))
+
+# %%
+# Why ``create_graph`` is needed
+# ------------------------------
+# Without it, autograd computes the derivative but does not record the computation:
+# the result is a constant as far as autograd is concerned, and asking for its
+# derivative is an error.
+x = torch.tensor(2.0, requires_grad=True)
+(plain,) = torch.autograd.grad(x**3, x)
+print(
+    "f'(2) without create_graph:", plain.item(), "| requires_grad:", plain.requires_grad
+)
+with gradbook.expect_error(RuntimeError, match="does not require grad"):
+    torch.autograd.grad(plain, x)
+
+# %%
+# :math:`f`, :math:`f'` and :math:`f''` over an interval
+# ------------------------------------------------------
+# The sum trick works for higher derivatives too: every element of ``x**3`` depends on
+# its own element of ``x`` only, so the gradient of the sum is the derivative at every
+# point, and the gradient of *that* sum is the second derivative at every point.
+x = torch.linspace(-2, 2, 101, requires_grad=True)
+y = x**3
+(d1,) = torch.autograd.grad(y.sum(), x, create_graph=True)
+(d2,) = torch.autograd.grad(d1.sum(), x)
+xs = x.detach()
+torch.testing.assert_close(d1.detach(), 3 * xs**2)
+print("f'(x) matches 3x^2 at all", xs.numel(), "points ✓")
+torch.testing.assert_close(d2, 6 * xs)
+print("f''(x) matches 6x at all", xs.numel(), "points ✓")
+
+# %%
+# Where :math:`f'` crosses zero, :math:`f` is flat; where :math:`f''` crosses zero
+# (at :math:`x = 0`), the curve of :math:`f` changes from bending down to bending up.
+import matplotlib.pyplot as plt
+
+with gradbook.style():
+    ax = gradbook.plot_with_derivative(
+        xs, y, d1, label="f(x) = x³", derivative_label="f'(x) = 3x²"
+    )
+    ax.plot(
+        xs.numpy(), d2.numpy(), color="#2a9d5c", linestyle="-.", label="f''(x) = 6x"
+    )
+    ax.set_ylabel("value")
+    ax.set_title("x³ and its first two derivatives")
+    ax.legend()
+plt.show()
+
+# %%
+# Summary
+# -------
+# ``torch.autograd.grad(y, x, create_graph=True)`` returns :math:`dy/dx` as a tensor
+# that autograd can differentiate again; repeat it to climb to the second, third, ...
+# derivative, and leave ``create_graph`` out on the last step. Without it the
+# derivative is a constant and differentiating it raises an error.
+#
+# Next: derivatives of functions with many inputs and many outputs, in
+# :ref:`sphx_glr_auto_examples_08_jacobians_hessians.py`.
+
+# sphinx_gallery_thumbnail_number = 1

@@ -1,0 +1,273 @@
+"""
+Jacobians and Hessians
+======================
+
+Collect every partial derivative of a function with many inputs and many outputs into
+one matrix. By the end you can compute a Jacobian and a Hessian with
+``torch.autograd.functional`` and with ``torch.func`` (``grad``, ``jacrev``, ``jacfwd``,
+``hessian``, ``vmap``), read the Jacobian's layout (one row per output), and explain
+the sum trick as a vector-Jacobian product. The symbols are summed up on the
+:doc:`notation page </notation>`.
+"""
+
+# %%
+# A function with two inputs and three outputs
+# --------------------------------------------
+# Take :math:`x = (x_1, x_2)` and
+#
+# .. math::
+#
+#    f(x) = \begin{bmatrix} x_1^2 x_2 \\ x_1 + 3 x_2 \\ x_2^3 \end{bmatrix}
+#
+# Its :doc:`Jacobian </notation>` holds one partial derivative per (output, input)
+# pair. **Rows are outputs, columns are inputs**: the entry in row :math:`i`, column
+# :math:`j` is :math:`J_{ij} = \partial f_i / \partial x_j`, so :math:`J` has shape
+# (3 outputs, 2 inputs).
+#
+# .. math::
+#
+#    J(x) = \begin{bmatrix} 2 x_1 x_2 & x_1^2 \\ 1 & 3 \\ 0 & 3 x_2^2 \end{bmatrix}
+#
+# .. math::
+#
+#    J(1, 2) = \begin{bmatrix} 4 & 1 \\ 1 & 3 \\ 0 & 12 \end{bmatrix}
+import torch
+
+import gradbook
+
+
+def f(x):
+    return torch.stack([x[0] ** 2 * x[1], x[0] + 3 * x[1], x[1] ** 3])
+
+
+def jacobian_by_hand(x):
+    x1, x2 = x.tolist()
+    return torch.tensor([[2 * x1 * x2, x1**2], [1.0, 3.0], [0.0, 3 * x2**2]])
+
+
+x = torch.tensor([1.0, 2.0])
+print("f(1, 2) =", f(x).tolist())
+
+# %%
+# ``torch.autograd.functional.jacobian``
+# --------------------------------------
+# It calls ``f`` once and runs one backward pass per output. The shape confirms the
+# layout: 3 rows (outputs) by 2 columns (inputs). Each entry is checked against the
+# formula above.
+J = torch.autograd.functional.jacobian(f, x)
+print("J has shape", tuple(J.shape), "(outputs, inputs)")
+print(J)
+J_hand = jacobian_by_hand(x)
+for i in range(3):
+    for j in range(2):
+        name = f"J[{i}, {j}] = ∂f{i + 1}/∂x{j + 1} at (1, 2)"
+        print(gradbook.check_value(J[i, j], J_hand[i, j], name=name))
+
+# %%
+# Seeing the layout
+# -----------------
+# The same matrix as a picture: each row is one output's gradient, each column is how
+# every output responds to one input.
+import matplotlib.pyplot as plt
+
+with gradbook.style():
+    fig, ax = plt.subplots(figsize=(4.2, 4.2), layout="constrained")
+    ax.imshow(J.numpy(), cmap="Blues", vmin=-2, vmax=14)
+    for i in range(3):
+        for j in range(2):
+            value = J[i, j].item()
+            ax.text(
+                j,
+                i,
+                f"{value:g}",
+                ha="center",
+                va="center",
+                fontsize=18,
+                color="white" if value > 8 else "black",
+            )
+    ax.set_xticks([0, 1], ["x₁", "x₂"])
+    ax.set_yticks([0, 1, 2], ["f₁", "f₂", "f₃"])
+    ax.set_xlabel("column j: input")
+    ax.set_ylabel("row i: output")
+    ax.set_title("J[i, j] = ∂fᵢ/∂xⱼ at (1, 2)")
+    ax.grid(False)
+plt.show()
+
+# %%
+# ``torch.func``: ``jacrev`` and ``jacfwd``
+# -----------------------------------------
+# :mod:`torch.func` turns a function into its derivative function. ``jacrev(f)`` builds
+# the Jacobian with reverse mode (one backward pass per output row), ``jacfwd(f)`` with
+# forward mode (one forward pass per input column). Both give the same matrix.
+#
+# .. note::
+#
+#    The first time forward mode runs, PyTorch 2.13 emits a ``DeprecationWarning``
+#    about its own internal use of ``torch.jit.script``. It says nothing about our code
+#    (and Python hides it by default); this book turns every warning into an error, so
+#    the first ``jacfwd`` call silences exactly that message.
+import warnings
+
+from torch.func import grad, hessian, jacfwd, jacrev, vmap
+
+J_rev = jacrev(f)(x)
+with warnings.catch_warnings():
+    warnings.filterwarnings(
+        "ignore", "`torch.jit.script` is deprecated", DeprecationWarning
+    )
+    J_fwd = jacfwd(f)(x)
+torch.testing.assert_close(J_rev, J_hand)
+print("jacrev(f)(1, 2) equals the hand-derived J, entry by entry ✓")
+torch.testing.assert_close(J_fwd, J_hand)
+print("jacfwd(f)(1, 2) equals the hand-derived J, entry by entry ✓")
+
+# %%
+# The gradient of a scalar function
+# ---------------------------------
+# A function with one output has a one-row Jacobian; written as a vector it is the
+# :doc:`gradient </notation>`. Take :math:`g(x) = x_1^2 x_2 + x_2^3`:
+#
+# .. math::
+#
+#    \nabla g(x) = \begin{bmatrix} 2 x_1 x_2 \\ x_1^2 + 3 x_2^2 \end{bmatrix}
+#
+# .. math::
+#
+#    \nabla g(1, 2) = \begin{bmatrix} 4 \\ 13 \end{bmatrix}
+#
+# ``torch.func.grad(g)`` is the function :math:`x \mapsto \nabla g(x)`.
+
+
+def g(x):
+    return x[0] ** 2 * x[1] + x[1] ** 3
+
+
+grad_g = grad(g)(x)
+print("∇g(1, 2) =", grad_g.tolist())
+print(gradbook.check_value(grad_g[0], 4.0, name="∂g/∂x1 = 2 x1 x2 at (1, 2)"))
+print(gradbook.check_value(grad_g[1], 13.0, name="∂g/∂x2 = x1^2 + 3 x2^2 at (1, 2)"))
+print(
+    gradbook.check_partials(
+        lambda x1, x2: x1**2 * x2 + x2**3,
+        at={"x1": 1.0, "x2": 2.0},
+        expected={
+            "x1": lambda x1, x2: 2 * x1 * x2,
+            "x2": lambda x1, x2: x1**2 + 3 * x2**2,
+        },
+        name="g",
+    )
+)
+
+# %%
+# The Hessian
+# -----------
+# The Hessian is the Jacobian of the gradient: every second partial derivative.
+#
+# .. math::
+#
+#    H(x) = \begin{bmatrix}
+#    \frac{\partial^2 g}{\partial x_1^2} &
+#    \frac{\partial^2 g}{\partial x_1 \partial x_2} \\
+#    \frac{\partial^2 g}{\partial x_2 \partial x_1} &
+#    \frac{\partial^2 g}{\partial x_2^2}
+#    \end{bmatrix}
+#
+# .. math::
+#
+#    H(x) = \begin{bmatrix} 2 x_2 & 2 x_1 \\ 2 x_1 & 6 x_2 \end{bmatrix}
+#
+# .. math::
+#
+#    H(1, 2) = \begin{bmatrix} 4 & 2 \\ 2 & 12 \end{bmatrix}
+#
+# ``torch.autograd.functional.hessian`` and ``torch.func.hessian`` both compute it.
+H = torch.autograd.functional.hessian(g, x)
+H_func = hessian(g)(x)
+x1, x2 = x.tolist()
+H_hand = torch.tensor([[2 * x2, 2 * x1], [2 * x1, 6 * x2]])
+print("H(1, 2) =", H.tolist())
+for i in range(2):
+    for j in range(2):
+        name = f"H[{i}, {j}] = ∂²g/∂x{i + 1}∂x{j + 1} at (1, 2)"
+        print(gradbook.check_value(H[i, j], H_hand[i, j], name=name))
+torch.testing.assert_close(H_func, H_hand)
+print("torch.func.hessian(g)(1, 2) equals the hand-derived H ✓")
+
+# %%
+# The Hessian is symmetric here, because the order of differentiation does not matter
+# for smooth functions. And it *is* the Jacobian of the gradient: ``jacfwd(grad(g))``
+# gives the same matrix (this composition is how ``torch.func.hessian`` works).
+torch.testing.assert_close(H, H.T)
+print("H equals its transpose ✓")
+torch.testing.assert_close(jacfwd(grad(g))(x), H_hand)
+print("jacfwd(grad(g))(1, 2) equals H ✓")
+
+# %%
+# Many points at once: ``vmap``
+# -----------------------------
+# ``vmap`` maps a function over the first dimension of a batch. ``vmap(grad(g))`` gives
+# the gradient at every point of a batch, one row per point, without a Python loop.
+points = torch.tensor([[1.0, 2.0], [0.0, 1.0], [-1.0, 0.5], [2.0, -1.0]])
+grads = vmap(grad(g))(points)
+x1, x2 = points[:, 0], points[:, 1]
+grads_hand = torch.stack([2 * x1 * x2, x1**2 + 3 * x2**2], dim=1)
+for p, row in zip(points.tolist(), grads.tolist(), strict=True):
+    print(f"∇g{tuple(p)} = {row}")
+torch.testing.assert_close(grads, grads_hand)
+print("vmap(grad(g)) matches (2 x1 x2, x1^2 + 3 x2^2) at all 4 points ✓")
+
+# %%
+# The sum trick, revisited: a vector-Jacobian product
+# ---------------------------------------------------
+# ``backward()`` never builds the Jacobian. For an output :math:`y` and a vector
+# :math:`v` shaped like :math:`y`, it computes the
+# :doc:`vector-Jacobian product </notation>`
+#
+# .. math::
+#
+#    x.\mathrm{grad} = v^\top J = \sum_i v_i \frac{\partial y_i}{\partial x}
+#
+# and ``y.sum().backward()`` is the case :math:`v = (1, 1, \ldots, 1)`. For an
+# element-wise function such as :math:`y = x^2` the Jacobian is diagonal, so
+# :math:`v^\top J` with all ones is exactly that diagonal: the derivative at each point.
+xs = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+J_sq = torch.autograd.functional.jacobian(lambda t: t**2, xs.detach())
+print("Jacobian of x^2 at (1, 2, 3):", J_sq.tolist())
+torch.testing.assert_close(J_sq, torch.diag(2 * xs.detach()))
+print("it is diagonal, diag(2x) ✓")
+(xs**2).sum().backward()
+print("x.grad after the sum trick:", xs.grad.tolist())
+torch.testing.assert_close(xs.grad, torch.ones(3) @ J_sq)
+print("x.grad equals (1, 1, 1) @ J ✓")
+
+# %%
+# ``backward(gradient=v)`` takes any :math:`v`. For :math:`f` above (not element-wise),
+# :math:`v^\top J` mixes the rows: with :math:`v = (1, 0, 2)` it is row 1 plus twice
+# row 3, :math:`(4, 1) + 2\,(0, 12) = (4, 25)`. ``torch.func.vjp`` computes the same
+# product.
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+v = torch.tensor([1.0, 0.0, 2.0])
+f(x).backward(gradient=v)
+print("v^T J by backward(gradient=v):", x.grad.tolist())
+_, vjp_fn = torch.func.vjp(f, x.detach())
+(vjp_value,) = vjp_fn(v)
+print("v^T J by torch.func.vjp:     ", vjp_value.tolist())
+for j, want in enumerate([4.0, 25.0]):
+    print(gradbook.check_value(x.grad[j], want, name=f"(v^T J)[{j}]"))
+torch.testing.assert_close(vjp_value, x.grad)
+print("torch.func.vjp agrees with backward ✓")
+
+# %%
+# Summary
+# -------
+# The Jacobian of :math:`f: \mathbb{R}^n \to \mathbb{R}^m` has shape
+# :math:`m \times n`: rows are outputs, columns are inputs.
+# ``torch.autograd.functional.jacobian`` / ``hessian`` compute whole matrices;
+# ``torch.func`` offers composable transforms (``grad``, ``jacrev``, ``jacfwd``,
+# ``hessian``, ``vmap``). ``backward(gradient=v)`` computes :math:`v^\top J` without
+# building :math:`J`, and the sum trick is the case :math:`v = 1`.
+#
+# Next: the other direction, Jacobian-vector products and forward-mode
+# differentiation, in :ref:`sphx_glr_auto_examples_09_forward_mode.py`.
+
+# sphinx_gallery_thumbnail_number = 1

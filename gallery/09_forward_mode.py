@@ -1,0 +1,230 @@
+"""
+Forward-mode differentiation
+============================
+
+Compute a derivative in the same pass as the value, instead of walking backwards
+afterwards. By the end you can explain dual numbers, compute derivatives with
+``torch.autograd.forward_ad`` and ``torch.func.jvp`` (a
+:doc:`Jacobian-vector product </notation>`), and tell when forward mode is cheaper
+than the reverse mode that ``backward()`` uses.
+"""
+
+# %%
+# Dual numbers
+# ------------
+# Extend every number :math:`a` with a second part, written :math:`a + b\varepsilon`,
+# where :math:`\varepsilon` is a symbol with :math:`\varepsilon^2 = 0`. Multiplying two
+# of them,
+#
+# .. math::
+#
+#    (a + b\varepsilon)(c + d\varepsilon) = ac + (ad + bc)\,\varepsilon
+#
+# gives the product rule in the :math:`\varepsilon` part. For any polynomial (and, by
+# defining each function that way, for any smooth function)
+#
+# .. math::
+#
+#    f(x + 1\varepsilon) = f(x) + f'(x)\,\varepsilon
+#
+# so evaluating :math:`f` once on :math:`x + 1\varepsilon` yields the value *and* the
+# derivative. Here is a dual number in a few lines of plain Python.
+from dataclasses import dataclass
+
+
+@dataclass
+class Dual:
+    value: float
+    tangent: float  # the coefficient of epsilon
+
+    def __add__(self, other):
+        other = other if isinstance(other, Dual) else Dual(other, 0.0)
+        return Dual(self.value + other.value, self.tangent + other.tangent)
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Dual) else Dual(other, 0.0)
+        return Dual(
+            self.value * other.value,
+            self.value * other.tangent + self.tangent * other.value,
+        )
+
+    __radd__, __rmul__ = __add__, __mul__
+
+
+# %%
+# Take :math:`f(x) = x^3 + 2x`, so :math:`f'(x) = 3x^2 + 2`; at :math:`x = 2` the value
+# is 12 and the derivative 14. Feed in :math:`2 + 1\varepsilon`:
+import torch
+
+import gradbook
+
+
+def f(x):
+    return x * x * x + 2 * x
+
+
+out = f(Dual(2.0, 1.0))
+print(f"f(2 + ε) = {out.value} + {out.tangent} ε")
+print(gradbook.check_value(out.value, 12.0, name="f(2) = x^3 + 2x at x = 2"))
+print(
+    gradbook.check_derivative(
+        f, at=2.0, expected=lambda x: 3 * x**2 + 2, name="x^3 + 2x (reverse mode)"
+    )
+)
+print(gradbook.check_value(out.tangent, 14.0, name="ε part = f'(2) = 3x^2 + 2"))
+f_prime = gradbook.Formula("x**3 + 2*x").diff("x")  # sympy's derivative
+print(
+    gradbook.check_value(
+        out.tangent, f_prime(2.0), name=f"ε part = {f_prime.text} (sympy)"
+    )
+)
+
+# %%
+# Dual tensors: ``torch.autograd.forward_ad``
+# -------------------------------------------
+# PyTorch has dual numbers built in. Inside a ``dual_level``, ``make_dual`` attaches a
+# *tangent* to a tensor; every operation then carries the tangent along, and
+# ``unpack_dual`` splits the result back into value and derivative. No graph is
+# recorded and there is no ``backward()``.
+#
+# .. note::
+#
+#    The first time forward mode runs, PyTorch 2.13 emits a ``DeprecationWarning``
+#    about its own internal use of ``torch.jit.script``. It says nothing about our code
+#    (and Python hides it by default); this book turns every warning into an error, so
+#    the first call silences exactly that message.
+import warnings
+
+import torch.autograd.forward_ad as fwAD
+
+with warnings.catch_warnings(), fwAD.dual_level():
+    warnings.filterwarnings(
+        "ignore", "`torch.jit.script` is deprecated", DeprecationWarning
+    )
+    x = fwAD.make_dual(torch.tensor(2.0), torch.tensor(1.0))
+    y = f(x)
+    value, derivative = fwAD.unpack_dual(y)
+print("value f(2) =", value.item(), "| tangent f'(2) =", derivative.item())
+print(gradbook.check_value(value, 12.0, name="forward_ad value at x = 2"))
+print(gradbook.check_value(derivative, 14.0, name="forward_ad tangent at x = 2"))
+
+# %%
+# ``torch.func.jvp``
+# ------------------
+# ``torch.func.jvp(f, (x,), (u,))`` wraps the same machinery: it returns
+# :math:`f(x)` and the Jacobian-vector product :math:`J u`, the derivative of
+# :math:`f` at :math:`x` in the direction :math:`u`. For one input, :math:`u = 1` gives
+# :math:`f'(x)`.
+value, derivative = torch.func.jvp(f, (torch.tensor(2.0),), (torch.tensor(1.0),))
+print("jvp: value", value.item(), "| derivative", derivative.item())
+print(gradbook.check_value(derivative, 14.0, name="torch.func.jvp derivative at x = 2"))
+
+# %%
+# With several inputs, the direction :math:`u` says how fast each input moves, and the
+# JVP is the rate of change of the output along that direction. For
+# :math:`h(x) = x_1^2 x_2` at :math:`(1, 2)` in the direction :math:`u = (3, -1)`:
+#
+# .. math::
+#
+#    J u = \frac{\partial h}{\partial x_1} u_1 + \frac{\partial h}{\partial x_2} u_2
+#        = 2 x_1 x_2 \cdot 3 + x_1^2 \cdot (-1) = 12 - 1 = 11
+x = torch.tensor([1.0, 2.0])
+u = torch.tensor([3.0, -1.0])
+_, Ju = torch.func.jvp(lambda x: x[0] ** 2 * x[1], (x,), (u,))
+print("J u at (1, 2) along (3, -1):", Ju.item())
+print(gradbook.check_value(Ju, 11.0, name="directional derivative J u"))
+
+# %%
+# A whole curve in one forward pass
+# ---------------------------------
+# For an element-wise function the Jacobian is diagonal, so :math:`J u` with
+# :math:`u = (1, \ldots, 1)` is the derivative at every point -- the forward-mode twin
+# of the sum trick. Take :math:`f(x) = x \sin x`, with
+# :math:`f'(x) = \sin x + x \cos x`.
+xs = torch.linspace(-6, 6, 241, dtype=torch.float64)
+ys, dys = torch.func.jvp(lambda t: t * torch.sin(t), (xs,), (torch.ones_like(xs),))
+torch.testing.assert_close(dys, torch.sin(xs) + xs * torch.cos(xs))
+print("one jvp: f'(x) matches sin x + x cos x at all", xs.numel(), "points ✓")
+print(
+    gradbook.check_elementwise(
+        lambda t: t * torch.sin(t),
+        xs,
+        lambda t: torch.sin(t) + t * torch.cos(t),
+        name="x sin x (reverse mode)",
+        derivative_name="sin x + x cos x",
+    )
+)
+
+# %%
+import matplotlib.pyplot as plt
+
+with gradbook.style():
+    ax = gradbook.plot_with_derivative(
+        xs, ys, dys, label="f(x) = x sin x", derivative_label="f'(x) from one jvp"
+    )
+    ax.set_ylabel("value")
+    ax.set_title("Value and derivative in one forward pass")
+    ax.legend(loc="upper center")
+plt.show()
+
+# %%
+# When is forward mode cheaper?
+# -----------------------------
+# One forward pass (a JVP) gives one **column** of the Jacobian: how *every* output
+# responds to one input direction. One reverse pass (a VJP, what ``backward()`` does)
+# gives one **row**: how *one* output responds to every input. For
+# :math:`f: \mathbb{R}^n \to \mathbb{R}^m`, the full Jacobian costs :math:`n` forward
+# passes or :math:`m` reverse passes.
+#
+# Take two inputs and 200 outputs, :math:`g_k(x) = x_1 \cos(k x_2)` for
+# :math:`k = 1, \ldots, 200`, whose Jacobian columns are
+# :math:`\partial g_k / \partial x_1 = \cos(k x_2)` and
+# :math:`\partial g_k / \partial x_2 = -k x_1 \sin(k x_2)`. Forward mode needs 2
+# passes:
+k = torch.arange(1, 201, dtype=torch.float64)
+
+
+def g(x):
+    return x[0] * torch.cos(k * x[1])
+
+
+x = torch.tensor([2.0, 0.5], dtype=torch.float64)
+columns = [torch.func.jvp(g, (x,), (e,))[1] for e in torch.eye(2, dtype=torch.float64)]
+J_forward = torch.stack(columns, dim=1)
+print("forward mode:", len(columns), "passes -> J of shape", tuple(J_forward.shape))
+
+# %%
+# Reverse mode needs one pass per output, 200 of them:
+_, vjp_fn = torch.func.vjp(g, x)
+rows = [vjp_fn(e)[0] for e in torch.eye(200, dtype=torch.float64)]
+J_reverse = torch.stack(rows)
+print("reverse mode:", len(rows), "passes -> J of shape", tuple(J_reverse.shape))
+J_hand = torch.stack([torch.cos(k * x[1]), -k * x[0] * torch.sin(k * x[1])], dim=1)
+torch.testing.assert_close(J_forward, J_hand)
+print("forward-mode J matches (cos(k x2), -k x1 sin(k x2)) in all 400 entries ✓")
+torch.testing.assert_close(J_reverse, J_hand)
+print("reverse-mode J matches it too ✓")
+
+# %%
+# The rule of thumb:
+#
+# * **few inputs, many outputs** (a curve, a simulation driven by one parameter):
+#   forward mode, ``torch.func.jvp`` or ``jacfwd``;
+# * **many inputs, one output** (a loss of a network with millions of parameters):
+#   reverse mode, ``backward()`` or ``jacrev``; one pass gives the whole gradient,
+#   where forward mode would need one pass per parameter.
+#
+# That second case is why training uses ``backward()``.
+#
+# Summary
+# -------
+# Dual numbers :math:`a + b\varepsilon` with :math:`\varepsilon^2 = 0` carry a
+# derivative along with a value. ``torch.autograd.forward_ad`` (``dual_level``,
+# ``make_dual``, ``unpack_dual``) and ``torch.func.jvp`` compute Jacobian-vector
+# products that way, one Jacobian column per pass; ``backward()`` computes one row per
+# pass. Pick the mode whose count of passes is smaller.
+#
+# Next: what happens to ``.grad`` when you call ``backward()`` more than once, in
+# :ref:`sphx_glr_auto_examples_10_accumulation.py`.
+
+# sphinx_gallery_thumbnail_number = 1
