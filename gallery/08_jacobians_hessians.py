@@ -99,23 +99,10 @@ plt.show()
 # :mod:`torch.func` turns a function into its derivative function. ``jacrev(f)`` builds
 # the Jacobian with reverse mode (one backward pass per output row), ``jacfwd(f)`` with
 # forward mode (one forward pass per input column). Both give the same matrix.
-#
-# .. note::
-#
-#    The first time forward mode runs, PyTorch 2.13 emits a ``DeprecationWarning``
-#    about its own internal use of ``torch.jit.script``. It says nothing about our code
-#    (and Python hides it by default); this book turns every warning into an error, so
-#    the first ``jacfwd`` call silences exactly that message.
-import warnings
-
 from torch.func import grad, hessian, jacfwd, jacrev, vmap
 
 J_rev = jacrev(f)(x)
-with warnings.catch_warnings():
-    warnings.filterwarnings(
-        "ignore", "`torch.jit.script` is deprecated", DeprecationWarning
-    )
-    J_fwd = jacfwd(f)(x)
+J_fwd = jacfwd(f)(x)
 torch.testing.assert_close(J_rev, J_hand)
 print("jacrev(f)(1, 2) equals the hand-derived J, entry by entry ✓")
 torch.testing.assert_close(J_fwd, J_hand)

@@ -86,21 +86,9 @@ print(
 # *tangent* to a tensor; every operation then carries the tangent along, and
 # ``unpack_dual`` splits the result back into value and derivative. No graph is
 # recorded and there is no ``backward()``.
-#
-# .. note::
-#
-#    The first time forward mode runs, PyTorch 2.13 emits a ``DeprecationWarning``
-#    about its own internal use of ``torch.jit.script``. It says nothing about our code
-#    (and Python hides it by default); this book turns every warning into an error, so
-#    the first call silences exactly that message.
-import warnings
-
 import torch.autograd.forward_ad as fwAD
 
-with warnings.catch_warnings(), fwAD.dual_level():
-    warnings.filterwarnings(
-        "ignore", "`torch.jit.script` is deprecated", DeprecationWarning
-    )
+with fwAD.dual_level():
     x = fwAD.make_dual(torch.tensor(2.0), torch.tensor(1.0))
     y = f(x)
     value, derivative = fwAD.unpack_dual(y)

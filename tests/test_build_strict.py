@@ -147,8 +147,15 @@ def test_tutorial_that_raises_fails_the_build(tmp_path):
         "import warnings\nwarnings.warn('something odd')\n",
         # A real-world case: reading .grad of a non-leaf tensor warns in PyTorch.
         "import torch\nx = torch.tensor(2.0, requires_grad=True)\ny = x**2\ny.backward()\nprint(y.grad)\n",
+        # known_warnings.py ignores this message only when torch's own module raises it.
+        "import warnings\nwarnings.warn('`torch.jit.script` is deprecated.', DeprecationWarning)\n",
     ],
-    ids=["DeprecationWarning", "UserWarning", "non-leaf-grad"],
+    ids=[
+        "DeprecationWarning",
+        "UserWarning",
+        "non-leaf-grad",
+        "known-message-own-code",
+    ],
 )
 def test_tutorial_that_warns_fails_the_build(tmp_path, code):
     docs = make_book(tmp_path, {"02_warns.py": tutorial(code)})

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from booktest import DOCS, REPO, TUTORIALS, run
+from booktest import DOCS, REPO, TUTORIALS, build_env, run
 from bs4 import BeautifulSoup
 from nbclient import NotebookClient
 
@@ -80,8 +80,17 @@ def test_downloaded_script_runs_alone_and_prints_what_the_page_shows(
     site, reader_python, script, tmp_path
 ):
     source = download(site, f"{script.stem}.py")
-    result = run([str(reader_python), "-W", "error", str(source)], cwd=tmp_path)
-    assert result.returncode == 0, result.stdout[-4000:]
+    result = subprocess.run(
+        [str(reader_python), str(source)],
+        cwd=tmp_path,
+        env=build_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert not result.stderr, f"the script printed to stderr:\n{result.stderr}"
     printed = [line.rstrip() for line in result.stdout.splitlines() if line.strip()]
     assert printed == page_output(site, script.stem)
 

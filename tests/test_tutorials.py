@@ -14,6 +14,7 @@ import sys
 
 import pytest
 from booktest import REPO, TUTORIALS, build_env, run
+from known_warnings import command_line_options
 from mutants import RUNNER, mutate, sites
 
 IDS = [t.stem for t in TUTORIALS]
@@ -29,9 +30,9 @@ def test_the_gallery_has_tutorials():
 
 @pytest.mark.parametrize("script", TUTORIALS, ids=IDS)
 def test_tutorial_runs_alone_without_warnings(script, tmp_path):
-    result = run(
-        [sys.executable, "-W", "error", str(script)], cwd=tmp_path, timeout=300
-    )
+    # -W error, as in the build, except the library-internal warnings it also ignores.
+    options = command_line_options()
+    result = run([sys.executable, *options, str(script)], cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stdout[-4000:]
     assert "✓" in result.stdout, "the tutorial printed no passing check"
     assert list(tmp_path.iterdir()) == [], "the tutorial wrote files into its folder"

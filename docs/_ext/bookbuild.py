@@ -2,7 +2,8 @@
 
 * ``reset_tutorial`` is called by sphinx-gallery before and after each tutorial. Before,
   it turns every Python warning into an error (so a tutorial that warns fails the build,
-  naming its file) and seeds torch; after, it puts the warning filters back.
+  naming its file), except the few library-internal ones in ``known_warnings.py``, and
+  seeds torch; after, it puts the warning filters back.
 * ``check_every_tutorial_ran`` refuses a build in which a script in ``gallery/`` was
   not executed (for instance because a ``filename_pattern`` skipped it).
 * ``normalize_zips`` rewrites the "download all" archives with fixed timestamps, so two
@@ -18,6 +19,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from known_warnings import ignore_library_warnings
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
@@ -33,6 +35,7 @@ def reset_tutorial(gallery_conf: dict[str, Any], fname: str, when: str) -> None:
         _strict_warnings = warnings.catch_warnings()
         _strict_warnings.__enter__()
         warnings.simplefilter("error")
+        ignore_library_warnings()  # known_warnings.py: only those, only from libraries
         torch.manual_seed(0)
     elif _strict_warnings is not None:
         _strict_warnings.__exit__(None, None, None)
