@@ -12,11 +12,13 @@ import gzip
 import http.server
 import io
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML_DIR = ROOT / "docs" / "_build" / "html"
@@ -74,13 +76,51 @@ def find_chromium() -> str | None:
     return found
 
 
+def site_base_path(directory: Path = HTML_DIR) -> str:
+    """The path the book is published under ("/differentiation-in-pytorch/"), read
+    from the canonical link of the built front page (conf.py's ``html_baseurl``)."""
+    index = (directory / "index.html").read_text(encoding="utf-8")
+    match = re.search(r'<link rel="canonical" href="([^"]+)"', index)
+    if match is None:
+        raise ValueError(
+            f"{directory / 'index.html'} has no canonical link: is html_baseurl set "
+            "in docs/conf.py?"
+        )
+    path = urlsplit(match.group(1)).path
+    return path[: path.rindex("/") + 1]
+
+
 class _GzipHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files, gzip-compressed when the client accepts it; quiet logs."""
+    """Static files under ``prefix``, gzip-compressed when the client accepts it, and
+    404.html for a missing address: what GitHub Pages does. Quiet logs."""
+
+    prefix = "/"
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
 
+    def translate_path(self, path: str) -> str:
+        if path.startswith(self.prefix):
+            path = "/" + path[len(self.prefix) :]
+        return super().translate_path(path)
+
+    def send_error(self, code: int, message: str | None = None, explain=None):  # type: ignore[no-untyped-def]
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return None
+
     def send_head(self):  # type: ignore[no-untyped-def]
+        if not self.path.startswith(self.prefix):
+            self.send_error(404)
+            return None
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             if not self.path.split("?")[0].endswith("/"):
@@ -100,17 +140,20 @@ class _GzipHandler(http.server.SimpleHTTPRequestHandler):
 
 @contextmanager
 def serve(directory: Path = HTML_DIR) -> Iterator[str]:
-    """Serve ``directory`` on a free 127.0.0.1 port; yield the base URL ("http://.../")."""
+    """Serve ``directory`` on a free 127.0.0.1 port under the book's published path;
+    yield the book's URL ("http://127.0.0.1:PORT/differentiation-in-pytorch/")."""
     if not (directory / "index.html").is_file():
         raise FileNotFoundError(
             f"No built book in {directory}: run 'make html' first."
         )
-    handler = functools.partial(_GzipHandler, directory=str(directory))
+    prefix = site_base_path(directory)
+    handler_class = type("BookHandler", (_GzipHandler,), {"prefix": prefix})
+    handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     finally:
         server.shutdown()
         server.server_close()

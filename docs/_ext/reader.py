@@ -10,6 +10,7 @@
 * **Fewer requests**: scripts and styles the book does not use are left out of its
   pages (``trim_assets``); the theme's empty ``theme.css`` is not linked, and the
   search scripts load on the search page only (``_templates/layout.html``).
+* **A meta description on every page**, also those Sphinx generates (search, index).
 * **A 404 page** whose links work at any depth (a ``<base>`` from ``html_baseurl``).
 * **Accessible names** for the theme's collapse toggles in the navigation (an empty
   ``<summary>`` is a serious axe-core violation).
@@ -220,6 +221,24 @@ def trim_assets(
     ]
 
 
+def describe_generated_pages(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """sphinxext-opengraph describes each document from its first paragraph; pages
+    Sphinx generates (search, index) have no document: describe them here."""
+    metatags = context.get("metatags", "")
+    if 'name="description"' in metatags:
+        return
+    project = app.config.project
+    text = {
+        "search": f"Search {project}: find any page of the book by a word it contains.",
+        "genindex": f"Index of {project}: every term and function the book explains.",
+    }.get(pagename, f"{project}: an executable book on how PyTorch computes derivatives.")
+    context["metatags"] = (
+        metatags + f'\n<meta name="description" content="{html.escape(text)}" />'
+    )
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("book_repository_url", "", "html", types=frozenset({str}))
     app.connect("config-inited", check_config)
@@ -228,4 +247,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", wrap_toctree, priority=900)
     app.connect("html-page-context", base_for_404)
     app.connect("html-page-context", trim_assets, priority=900)
+    # After sphinxext-opengraph (priority 500) has added its description.
+    app.connect("html-page-context", describe_generated_pages, priority=950)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
