@@ -66,7 +66,8 @@ def find_chromium() -> str | None:
     if override:
         if not os.access(override, os.X_OK):
             raise FileNotFoundError(
-                f"BOOK_CHROMIUM={override!r} is not an executable file. {HOW_TO_INSTALL}"
+                f"BOOK_CHROMIUM={override!r} is not an executable file. "
+                + HOW_TO_INSTALL
             )
         return override
     for candidate in CHROMIUM_CANDIDATES:
@@ -96,7 +97,7 @@ class _GzipHandler(http.server.SimpleHTTPRequestHandler):
 
     prefix = "/"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def translate_path(self, path: str) -> str:
@@ -143,9 +144,7 @@ def serve(directory: Path = HTML_DIR) -> Iterator[str]:
     """Serve ``directory`` on a free 127.0.0.1 port under the book's published path;
     yield the book's URL ("http://127.0.0.1:PORT/differentiation-in-pytorch/")."""
     if not (directory / "index.html").is_file():
-        raise FileNotFoundError(
-            f"No built book in {directory}: run 'make html' first."
-        )
+        raise FileNotFoundError(f"No built book in {directory}: run 'make html' first.")
     prefix = site_base_path(directory)
     handler_class = type("BookHandler", (_GzipHandler,), {"prefix": prefix})
     handler = functools.partial(handler_class, directory=str(directory))

@@ -24,7 +24,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_support import (  # noqa: E402
+from browser_support import (
     CHROMIUM_ARGS,
     HOW_TO_INSTALL,
     HTML_DIR,
@@ -286,7 +286,10 @@ def test_tutorial_bar_downloads_colab_and_torch_version(browser, base_url, path)
                 const code = document.querySelector('main div.highlight');
                 const after = (a, b) =>
                     !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
-                return {afterTitle: after(h1, bar), beforeCode: !code || after(bar, code)};
+                return {
+                    afterTitle: after(h1, bar),
+                    beforeCode: !code || after(bar, code),
+                };
             }"""
         )
         assert order == {"afterTitle": True, "beforeCode": True}, f"{path}: {order}"
@@ -344,7 +347,7 @@ def test_colab_link_comes_from_the_repository_setting():
     assert reader._github_repo("") is None
     assert reader._github_repo("https://github.com/me/book") == ("me", "book")
     assert reader._github_repo("https://github.com/me/book.git/") == ("me", "book")
-    with pytest.raises(ConfigError, match="https://github.com/OWNER/REPO"):
+    with pytest.raises(ConfigError, match=re.escape("https://github.com/OWNER/REPO")):
         reader._github_repo("https://gitlab.com/me/book")
     with pytest.raises(ConfigError, match="must be a string"):
         reader._github_repo(None)  # type: ignore[arg-type]
@@ -365,7 +368,9 @@ def test_copy_button_copies_code_without_prompts_or_outputs(browser, base_url):
         copied = page.evaluate("navigator.clipboard.readText()")
         code = block.locator("pre").inner_text()
         assert copied.strip(), "nothing was copied"
-        assert copied.strip() == re.sub(r"^(>>> |\.\.\. )", "", code, flags=re.M).strip()
+        assert (
+            copied.strip() == re.sub(r"^(>>> |\.\.\. )", "", code, flags=re.M).strip()
+        )
         assert ">>> " not in copied
         watch.assert_clean(path)
     finally:

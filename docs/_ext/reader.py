@@ -70,7 +70,7 @@ def _torch_version() -> str:
 def _downloads(app: Sphinx, docname: str) -> dict[str, str]:
     """Map '.py', '.ipynb', 'all-py', 'all-ipynb' to output paths under _downloads/."""
     found: dict[str, str] = {}
-    for source, (docnames, dest) in app.env.dlfiles.items():
+    for docnames, dest in app.env.dlfiles.values():
         dest = str(dest)
         if docname in docnames and dest.endswith((".py", ".ipynb")):
             found[posixpath.splitext(dest)[1]] = dest
@@ -233,7 +233,9 @@ def describe_generated_pages(
     text = {
         "search": f"Search {project}: find any page of the book by a word it contains.",
         "genindex": f"Index of {project}: every term and function the book explains.",
-    }.get(pagename, f"{project}: an executable book on how PyTorch computes derivatives.")
+    }.get(
+        pagename, f"{project}: an executable book on how PyTorch computes derivatives."
+    )
     context["metatags"] = (
         metatags + f'\n<meta name="description" content="{html.escape(text)}" />'
     )

@@ -140,7 +140,9 @@ def run_lighthouse(chromium: str, url: str) -> dict:
             f"--output-path={report}",
             "--chrome-flags=" + " ".join(CHROMIUM_ARGS),
         ]
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
+        done = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=240
+        )
         if done.returncode != 0 or not report.exists():
             return {"error": (done.stderr or done.stdout)[-2000:]}
         data = json.loads(report.read_text())
@@ -169,13 +171,14 @@ def tool_versions() -> dict:
     lock = HERE / "package-lock.json"
     lighthouse = "?"
     if lock.exists():
-        lighthouse = json.loads(lock.read_text())["packages"]["node_modules/lighthouse"][
-            "version"
-        ]
+        lighthouse = json.loads(lock.read_text())["packages"][
+            "node_modules/lighthouse"
+        ]["version"]
     chromium = find_chromium()
     chromium_version = (
-        subprocess.run([chromium, "--version"], capture_output=True, text=True)
-        .stdout.strip()
+        subprocess.run(
+            [chromium, "--version"], capture_output=True, text=True
+        ).stdout.strip()
         if chromium
         else None
     )
@@ -186,8 +189,9 @@ def tool_versions() -> dict:
         "axe-core": axe_version,
         "lighthouse": lighthouse,
         "chromium": chromium_version,
-        "node": subprocess.run([node, "--version"], capture_output=True, text=True)
-        .stdout.strip()
+        "node": subprocess.run(
+            [node, "--version"], capture_output=True, text=True
+        ).stdout.strip()
         if node
         else None,
     }
@@ -212,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     axe = Axe()
     pages = site_pages(args.html)
     tutorials = [
-        p for p in pages if p.startswith("auto_examples/") and not p.endswith("index.html")
+        p
+        for p in pages
+        if p.startswith("auto_examples/") and not p.endswith("index.html")
     ]
     result: dict = {"budget": BUDGET, "tools": tool_versions(), "pages": {}}
     with serve(args.html) as base, sync_playwright() as pw:
@@ -224,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
             result["pages"][page_path] = entry
             print(
                 f"{page_path:45s} {entry['transfer_kb']:7.1f} KB "
-                f"{entry['requests']:3d} requests, foreign {len(entry['foreign_requests'])}, "
+                f"{entry['requests']:3d} requests, "
+                f"foreign {len(entry['foreign_requests'])}, "
                 f"axe {sum(len(v) for v in entry['axe_serious_or_critical'].values())}",
                 flush=True,
             )

@@ -10,9 +10,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_support import CHROMIUM_ARGS, HOW_TO_INSTALL, find_chromium, serve, site_pages  # noqa: E402
+from browser_support import (  # noqa: E402
+    CHROMIUM_ARGS,
+    HOW_TO_INSTALL,
+    find_chromium,
+    serve,
+    site_pages,
+)
 
-SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+SIZES = {
+    "phone": {"width": 390, "height": 844},
+    "desktop": {"width": 1280, "height": 900},
+}
 
 
 def main(argv: list[str] | None = None) -> int:
