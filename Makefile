@@ -77,3 +77,8 @@ repro: $(STAMP) ## Build twice in two folders and check the outputs are byte-ide
 
 clean: ## Remove the built book and generated gallery pages (keeps .venv)
 	rm -rf $(BUILDDIR) $(DOCS)/auto_examples $(DOCS)/sg_execution_times.rst $(DOCS)/jupyter_execute
+
+.PHONY: audit
+audit: html ## Page budget per page: bytes, requests, axe-core, Lighthouse mobile; writes audit.json
+	@test -d tools/audit/node_modules || (cd tools/audit && npm ci --ignore-scripts --no-audit --no-fund)
+	$(PY) tools/audit/measure.py --output $(BUILDDIR)/audit.json

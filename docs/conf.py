@@ -12,6 +12,7 @@ How the pieces fit (see README.md, "How the book is built"):
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -37,6 +38,10 @@ extensions = [
     "mathml",  # docs/_ext/mathml.py: LaTeX -> MathML at build time
     "bookbuild",  # docs/_ext/bookbuild.py: strictness and reproducibility
     "notebook_html",  # docs/_ext/notebook_html.py: folded solutions in the .ipynb
+    "reader",  # docs/_ext/reader.py: tutorial bar, icons without JS, accessible nav
+    "sphinx_copybutton",
+    "sphinx_sitemap",
+    "sphinxext.opengraph",
 ]
 
 # Sources: only what we write. sphinx-gallery also writes .py/.ipynb/.zip files next to
@@ -107,11 +112,25 @@ sphinx_gallery_conf = {
 }
 
 # -- HTML ----------------------------------------------------------------------------
+# The two settings a copy of the book changes; the Pages workflow sets both from the
+# repository it runs in (.github/workflows/pages.yml).
+#   BOOK_BASE_URL: where the book is published; sitemap.xml, canonical and Open Graph
+#     URLs are built from it.
+#   BOOK_REPOSITORY_URL: https://github.com/OWNER/REPO; the "Open in Colab" link of
+#     each tutorial is built from it, and left out when it is empty.
+html_baseurl = os.environ.get(
+    "BOOK_BASE_URL", "https://example.invalid/differentiation-in-pytorch/"
+)
+if not html_baseurl.endswith("/"):
+    html_baseurl += "/"
+book_repository_url = os.environ.get("BOOK_REPOSITORY_URL", "")
+
 html_theme = "sphinx_book_theme"
 html_title = project
 html_static_path = ["_static"]
 html_math_renderer = "mathml"  # docs/_ext/mathml.py
 html_css_files = ["book.css"]
+html_favicon = "_static/favicon.svg"
 html_last_updated_fmt = None
 html_copy_source = False
 html_show_sourcelink = False
@@ -120,7 +139,30 @@ html_theme_options = {
     "navigation_with_keys": False,
     "use_download_button": False,
     "use_fullscreen_button": False,
+    "use_repository_button": False,
 }
+html_context = {"default_mode": "auto"}  # follow the reader's system until they choose
+
+# Copy buttons copy the code only: not the ">>> " / "... " prompts, not the outputs
+# (sphinx-gallery prints outputs in their own blocks, which get no button).
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = False
+copybutton_exclude = ".linenos, .gp, .go"
+copybutton_selector = "div:not(.sphx-glr-script-out) > div.highlight > pre"
+
+# sitemap.xml: no <lastmod> (it would come from git dates and differ between clones).
+sitemap_url_scheme = "{link}"
+sitemap_show_lastmod = False
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+
+# Open Graph tags and a <meta name="description"> per page, from its first paragraph.
+ogp_site_url = html_baseurl
+ogp_site_name = project
+ogp_enable_meta_description = True
+ogp_description_length = 180
+ogp_social_cards = {"enable": False}  # generated images: slow and not reproducible
+ogp_type = "article"
 
 # -- autodoc -------------------------------------------------------------------------
 autodoc_typehints = "description"

@@ -1,0 +1,488 @@
+"""The built book as a reader meets it, in a real browser.
+
+Debian's Chromium (Playwright cannot download browsers here) loads every page of
+docs/_build/html, served on 127.0.0.1 under the book's published path with gzip and a
+404 page, as GitHub Pages serves it. These tests never skip: without Chromium they
+fail and say how to install it (tools/provision-browser.sh).
+
+The page budget (bytes, requests, Lighthouse) is measured by ``make audit``, never
+asserted here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import sys
+import zipfile
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browser_support import (
+    CHROMIUM_ARGS,
+    HOW_TO_INSTALL,
+    HTML_DIR,
+    find_chromium,
+    serve,
+    site_base_path,
+    site_pages,
+)
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+PAGES = site_pages() if (HTML_DIR / "index.html").is_file() else []
+TUTORIALS = [
+    p for p in PAGES if p.startswith("auto_examples/") and not p.endswith("index.html")
+]
+# Pages that are not documents of the book: no sitemap entry needed.
+NOT_IN_SITEMAP = {"search.html", "genindex.html", "404.html"}
+
+_SCROLL_TO_BOTTOM = """async () => {
+    for (let y = 0; y < document.body.scrollHeight; y += 500) {
+        window.scrollTo(0, y);
+        await new Promise(r => setTimeout(r, 10));
+    }
+    window.scrollTo(0, 0);
+}"""
+
+
+def _require_built_book() -> None:
+    if not PAGES:
+        pytest.fail(f"No built book in {HTML_DIR}: run 'make html' first.")
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    _require_built_book()
+    with serve() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.fail(HOW_TO_INSTALL, pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class PageWatch:
+    """A fresh browser context with everything that can go wrong recorded."""
+
+    def __init__(self, browser, base_url: str, **context_args):
+        self.context = browser.new_context(**context_args)
+        self.page = self.context.new_page()
+        self.base_url = base_url
+        self.own_host = urlsplit(base_url).netloc
+        self.console_errors: list[str] = []
+        self.failed: list[str] = []
+        self.bad_status: list[str] = []
+        self.foreign: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        self.page.on("request", self._on_request)
+        self.page.on(
+            "requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})")
+        )
+        self.page.on("response", self._on_response)
+
+    def _on_console(self, message) -> None:
+        if message.type != "error":
+            return
+        # The browser logs the 404 status of a 404 page it was sent to on purpose.
+        if (
+            self.expected_error_url
+            and message.location.get("url") == self.expected_error_url
+            and "404" in message.text
+        ):
+            return
+        self.console_errors.append(f"{message.text} at {message.location}")
+
+    def _on_request(self, request) -> None:
+        host = urlsplit(request.url).netloc
+        if request.url.startswith(("http:", "https:")) and host != self.own_host:
+            self.foreign.append(request.url)
+
+    def _on_response(self, response) -> None:
+        if response.status >= 400 and response.url != self.expected_error_url:
+            self.bad_status.append(f"{response.status} {response.url}")
+
+    expected_error_url: str | None = None
+
+    def goto(self, path: str, scroll: bool = True):
+        response = self.page.goto(self.base_url + path, wait_until="load")
+        if scroll:
+            self.page.evaluate(_SCROLL_TO_BOTTOM)
+        self.page.wait_for_load_state("networkidle")
+        return response
+
+    def assert_clean(self, where: str) -> None:
+        problems = {
+            "console errors": self.console_errors,
+            "failed requests": self.failed,
+            "HTTP errors": self.bad_status,
+            "requests to other hosts": self.foreign,
+        }
+        found = {k: v for k, v in problems.items() if v}
+        assert not found, f"{where}: {json.dumps(found, indent=2)}"
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _check_images(page, where: str) -> None:
+    images = page.evaluate(
+        """() => Array.from(document.images).map(img => ({
+            src: img.currentSrc || img.src,
+            loaded: img.complete && img.naturalWidth > 0,
+            alt: img.getAttribute('alt'),
+            decorative: !!img.closest('.sphx-glr-thumbcontainer, .navbar-brand'),
+        }))"""
+    )
+    not_loaded = [i["src"] for i in images if not i["loaded"]]
+    assert not not_loaded, f"{where}: images that did not load: {not_loaded}"
+    no_alt = [i["src"] for i in images if i["alt"] is None]
+    assert not no_alt, f"{where}: images without an alt attribute: {no_alt}"
+    empty_alt = [i["src"] for i in images if not i["decorative"] and not i["alt"]]
+    assert not empty_alt, (
+        f"{where}: content images with an empty alt text (say what the figure "
+        f"shows): {empty_alt}"
+    )
+
+
+def _check_math(page, where: str) -> None:
+    """Math is native MathML with a size on screen, and no raw LaTeX is left."""
+    report = page.evaluate(
+        r"""() => {
+            const maths = Array.from(document.querySelectorAll('math'));
+            const text = (document.querySelector('main') || document.body).innerText;
+            return {
+                count: maths.length,
+                // (hidden copies, such as the print-only table of contents, aside)
+                unsized: maths.filter(m => m.checkVisibility()).filter(m => {
+                    const r = m.getBoundingClientRect();
+                    return !(r.width > 0 && r.height > 0);
+                }).length,
+                errors: document.querySelectorAll('merror').length,
+                raw: (text.match(/\\\(|\\\[|\$\$|\\frac|\\partial|\\begin\{/g) || []),
+                mathjax: typeof window.MathJax !== 'undefined',
+            };
+        }"""
+    )
+    assert report["unsized"] == 0, f"{where}: {report['unsized']} formulas not drawn"
+    assert report["errors"] == 0, f"{where}: MathML with <merror>"
+    assert not report["raw"], f"{where}: raw LaTeX on the page: {report['raw']}"
+    assert not report["mathjax"], f"{where}: MathJax loaded; math must be MathML"
+
+
+def _axe_serious(page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["html"][:200] for n in v["nodes"][:3]],
+        }
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("path", PAGES or ["<no built book>"])
+def test_page_loads_clean_and_accessible(browser, base_url, path):
+    """Every page, light and dark: no console error, no failed or foreign request,
+    images loaded with alt text, math drawn, no serious axe-core violation."""
+    _require_built_book()
+    for scheme in ("light", "dark"):
+        watch = PageWatch(browser, base_url, viewport=DESKTOP, color_scheme=scheme)
+        try:
+            if path == "404.html":
+                watch.expected_error_url = base_url + path
+            watch.goto(path)
+            where = f"{path} ({scheme})"
+            theme = watch.page.evaluate("document.documentElement.dataset.theme")
+            assert theme == scheme, f"{where}: theme {theme!r} for a {scheme} system"
+            watch.assert_clean(where)
+            _check_images(watch.page, where)
+            _check_math(watch.page, where)
+            violations = _axe_serious(watch.page)
+            assert not violations, (
+                f"{where}: axe-core: {json.dumps(violations, indent=2)}"
+            )
+        finally:
+            watch.close()
+
+
+@pytest.mark.parametrize("path", PAGES or ["<no built book>"])
+def test_no_horizontal_scroll_on_a_phone(browser, base_url, path):
+    _require_built_book()
+    watch = PageWatch(browser, base_url, viewport=PHONE, is_mobile=True)
+    try:
+        watch.goto(path, scroll=False)
+        width = watch.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (
+            f"{path}: the page is {width}px wide on a {PHONE['width']}px phone"
+        )
+    finally:
+        watch.close()
+
+
+def test_math_is_present_and_rendered_somewhere(browser, base_url):
+    """The math check above must have something to check: the tutorials use math."""
+    watch = PageWatch(browser, base_url, viewport=DESKTOP)
+    try:
+        counts = {}
+        for path in TUTORIALS:
+            watch.goto(path, scroll=False)
+            counts[path] = watch.page.evaluate(
+                "document.querySelectorAll('math').length"
+            )
+            # Chromium lays MathML out natively: a <math> is a 'math' box, not inline.
+            display = watch.page.evaluate(
+                "getComputedStyle(document.querySelector('math') || document.body)"
+                ".display"
+            )
+            if counts[path]:
+                assert "math" in display, f"{path}: MathML not laid out ({display})"
+        assert any(counts.values()), f"no formula on any tutorial page: {counts}"
+    finally:
+        watch.close()
+
+
+@pytest.mark.parametrize("path", TUTORIALS or ["<no tutorial>"])
+def test_tutorial_bar_downloads_colab_and_torch_version(browser, base_url, path):
+    """Near the top: .py, .ipynb, the zips of all; Colab only when configured; the
+    torch version. Every download link returns a usable file."""
+    _require_built_book()
+    import torch
+
+    watch = PageWatch(browser, base_url, viewport=DESKTOP)
+    try:
+        watch.goto(path, scroll=False)
+        page = watch.page
+        bar = page.locator("nav.book-tutorial-bar")
+        assert bar.count() == 1, f"{path}: no download bar"
+        # Near the top: right under the title, before any code.
+        order = page.evaluate(
+            """() => {
+                const bar = document.querySelector('nav.book-tutorial-bar');
+                const h1 = document.querySelector('main h1');
+                const code = document.querySelector('main div.highlight');
+                const after = (a, b) =>
+                    !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+                return {
+                    afterTitle: after(h1, bar),
+                    beforeCode: !code || after(bar, code),
+                };
+            }"""
+        )
+        assert order == {"afterTitle": True, "beforeCode": True}, f"{path}: {order}"
+        assert f"torch {torch.__version__}" in bar.inner_text()
+
+        links = {
+            a.inner_text().strip(): a.get_attribute("href")
+            for a in bar.locator("a").all()
+        }
+        wanted = {
+            "Download .py": ".py",
+            "Download .ipynb": ".ipynb",
+            "All tutorials (.zip of .py)": ".zip",
+            "All tutorials (.zip of .ipynb)": ".zip",
+        }
+        for label, suffix in wanted.items():
+            assert label in links, f"{path}: no '{label}' link in {sorted(links)}"
+            url = urljoin(watch.base_url + path, links[label])
+            assert url.endswith(suffix), url
+            response = page.request.get(url)
+            assert response.status == 200, f"{url}: HTTP {response.status}"
+            body = response.body()
+            if suffix == ".py":
+                compile(body.decode("utf-8"), url, "exec")
+            elif suffix == ".ipynb":
+                notebook = json.loads(body)
+                assert notebook["cells"], f"{url}: a notebook without cells"
+            else:
+                with zipfile.ZipFile(io.BytesIO(body)) as archive:
+                    names = archive.namelist()
+                want = ".py" if ".py)" in label else ".ipynb"
+                assert names and all(n.endswith(want) for n in names), names
+
+        repository = os.environ.get("BOOK_REPOSITORY_URL", "")
+        colab = [h for t, h in links.items() if t == "Open in Colab"]
+        if repository:
+            owner_repo = urlsplit(repository).path.strip("/").removesuffix(".git")
+            assert colab and colab[0].startswith(
+                f"https://colab.research.google.com/github/{owner_repo}/blob/gh-pages/"
+            ), colab
+            assert colab[0].endswith(".ipynb")
+        else:
+            assert not colab, f"{path}: a Colab link although no repository is set"
+        watch.assert_clean(path)
+    finally:
+        watch.close()
+
+
+def test_colab_link_comes_from_the_repository_setting():
+    """reader._github_repo: the one setting, validated with a clear message."""
+    sys.path.insert(0, str(HTML_DIR.parent.parent / "_ext"))
+    import reader
+    from sphinx.errors import ConfigError
+
+    assert reader._github_repo("") is None
+    assert reader._github_repo("https://github.com/me/book") == ("me", "book")
+    assert reader._github_repo("https://github.com/me/book.git/") == ("me", "book")
+    with pytest.raises(ConfigError, match=re.escape("https://github.com/OWNER/REPO")):
+        reader._github_repo("https://gitlab.com/me/book")
+    with pytest.raises(ConfigError, match="must be a string"):
+        reader._github_repo(None)  # type: ignore[arg-type]
+
+
+def test_copy_button_copies_code_without_prompts_or_outputs(browser, base_url):
+    watch = PageWatch(browser, base_url, viewport=DESKTOP)
+    watch.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        path = TUTORIALS[0] if TUTORIALS else pytest.fail("no tutorial page")
+        watch.goto(path, scroll=False)
+        page = watch.page
+        outputs = page.locator(".sphx-glr-script-out button.copybtn").count()
+        assert outputs == 0, f"{path}: {outputs} copy buttons on printed outputs"
+        block = page.locator("div.highlight-Python div.highlight").first
+        block.hover()
+        block.locator("button.copybtn").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        code = block.locator("pre").inner_text()
+        assert copied.strip(), "nothing was copied"
+        assert (
+            copied.strip() == re.sub(r"^(>>> |\.\.\. )", "", code, flags=re.M).strip()
+        )
+        assert ">>> " not in copied
+        watch.assert_clean(path)
+    finally:
+        watch.close()
+
+
+def test_search_works_offline(browser, base_url):
+    """Type in the search box of the front page; the search page lists results."""
+    watch = PageWatch(browser, base_url, viewport=DESKTOP)
+    try:
+        watch.goto("index.html", scroll=False)
+        page = watch.page
+        page.keyboard.press("Control+k")
+        box = page.locator("#pst-search-dialog input[name=q]")
+        box.fill("derivative")
+        box.press("Enter")
+        page.wait_for_url("**/search.html?q=derivative*")
+        results = page.locator("#search-results ul.search li")
+        results.first.wait_for(timeout=15_000)
+        assert results.count() >= 1
+        hrefs = [a.get_attribute("href") for a in results.locator("a").all()]
+        assert any("auto_examples/" in h for h in hrefs), hrefs
+        watch.assert_clean("search")
+    finally:
+        watch.close()
+
+
+def test_dark_mode_toggle_switches_and_persists(browser, base_url):
+    watch = PageWatch(browser, base_url, viewport=DESKTOP, color_scheme="light")
+    try:
+        path = TUTORIALS[0] if TUTORIALS else "index.html"
+        watch.goto(path, scroll=False)
+        page = watch.page
+
+        def colours():
+            return page.evaluate(
+                """() => ({
+                    theme: document.documentElement.dataset.theme,
+                    page: getComputedStyle(document.body).backgroundColor,
+                    code: getComputedStyle(
+                        document.querySelector('div.highlight pre') || document.body
+                    ).color,
+                })"""
+            )
+
+        light = colours()
+        assert light["theme"] == "light"
+        page.locator(".theme-switch-button").first.click()
+        page.locator(".theme-change-button[data-mode=dark]").first.click()
+        dark = colours()
+        assert dark["theme"] == "dark"
+        assert dark["page"] != light["page"], "the page background did not change"
+        assert dark["code"] != light["code"], "code colours did not follow the theme"
+
+        def luminance(css: str) -> float:
+            r, g, b = (int(v) for v in re.findall(r"\d+", css)[:3])
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+        assert luminance(dark["page"]) < 80 < luminance(light["page"])
+        page.reload()
+        assert colours()["theme"] == "dark", "the choice did not survive a reload"
+        watch.assert_clean(path)
+    finally:
+        watch.close()
+
+
+def test_missing_address_gets_the_404_page_with_its_styles(browser, base_url):
+    watch = PageWatch(browser, base_url, viewport=PHONE, is_mobile=True)
+    try:
+        missing = "no/such/chapter/page.html"
+        watch.expected_error_url = base_url + missing
+        response = watch.goto(missing, scroll=False)
+        assert response.status == 404
+        page = watch.page
+        assert "Page not found" in page.locator(".bd-article h1").inner_text()
+        # Its styles and scripts load from the book's root, not from /no/such/...
+        sheets = page.evaluate("document.styleSheets.length")
+        assert sheets >= 3, f"404 page has {sheets} stylesheets"
+        home = page.locator("main a", has_text="front page").get_attribute("href")
+        page.locator("main a", has_text="front page").click()
+        page.wait_for_load_state("load")
+        assert page.url.rstrip("/").endswith(
+            ("differentiation-in-pytorch/index.html", site_base_path().rstrip("/"))
+        ) or page.url.endswith("index.html"), (home, page.url)
+        watch.assert_clean("404")
+    finally:
+        watch.close()
+
+
+def test_site_metadata_favicon_sitemap_and_open_graph():
+    """Every page: a meta description, Open Graph tags under the base URL, a favicon;
+    sitemap.xml lists every page of the book under the same base URL."""
+    _require_built_book()
+    index = (HTML_DIR / "index.html").read_text(encoding="utf-8")
+    base = re.search(r'<link rel="canonical" href="([^"]+)index.html"', index)
+    assert base, "no canonical link on index.html"
+    base_url = base.group(1)
+    for path in PAGES:
+        text = (HTML_DIR / path).read_text(encoding="utf-8")
+        description = re.search(r'<meta name="description" content="([^"]*)"', text)
+        assert description and len(description.group(1)) > 20, (
+            f"{path}: no meta description"
+        )
+        assert re.search(r'<link rel="icon" href="[^"]*favicon\.svg"', text), path
+        if path in ("search.html", "genindex.html"):
+            continue  # generated pages: no document to share
+        og_url = re.search(r'<meta property="og:url" content="([^"]+)"', text)
+        assert og_url and og_url.group(1) == base_url + path, (path, og_url)
+        assert '<meta property="og:title"' in text, path
+    assert (HTML_DIR / "_static" / "favicon.svg").is_file()
+    sitemap = (HTML_DIR / "sitemap.xml").read_text(encoding="utf-8")
+    listed = set(re.findall(r"<loc>([^<]+)</loc>", sitemap))
+    expected = {base_url + p for p in PAGES if p not in NOT_IN_SITEMAP}
+    assert listed == expected, (sorted(listed ^ expected), base_url)
+    assert "<lastmod>" not in sitemap, "lastmod comes from git dates: not reproducible"

@@ -1,0 +1,63 @@
+"""Screenshots of the built book for a person to look at: phone (390 px) and desktop,
+light and dark, every page. Usage: python tools/audit/screenshots.py --output DIR"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from browser_support import (  # noqa: E402
+    CHROMIUM_ARGS,
+    HOW_TO_INSTALL,
+    find_chromium,
+    serve,
+    site_pages,
+)
+
+SIZES = {
+    "phone": {"width": 390, "height": 844},
+    "desktop": {"width": 1280, "height": 900},
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--full-page", action="store_true")
+    parser.add_argument("pages", nargs="*", help="pages to shoot (default: all)")
+    args = parser.parse_args(argv)
+    chromium = find_chromium()
+    if chromium is None:
+        print(HOW_TO_INSTALL, file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    args.output.mkdir(parents=True, exist_ok=True)
+    with serve() as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for page_path in args.pages or site_pages():
+            for size, viewport in SIZES.items():
+                for scheme in ("light", "dark"):
+                    context = browser.new_context(
+                        viewport=viewport,
+                        color_scheme=scheme,
+                        is_mobile=size == "phone",
+                        device_scale_factor=1,
+                    )
+                    page = context.new_page()
+                    page.goto(base + page_path, wait_until="networkidle")
+                    name = page_path.replace("/", "__").removesuffix(".html")
+                    out = args.output / f"{name}-{size}-{scheme}.png"
+                    page.screenshot(path=str(out), full_page=args.full_page)
+                    print(out)
+                    context.close()
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
