@@ -30,7 +30,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # -T: print the full traceback (e.g. of a failing notebook cell) to the console.
 SPHINXBUILD = $(PY) -m sphinx -b html -W --keep-going -T -d $(BUILDDIR)/doctrees $(SPHINXOPTS)
 
-.PHONY: help venv html html-noplot test test-fast serve lint bench repro clean
+.PHONY: help venv html html-noplot test test-fast serve lint bench audit repro clean
 
 help: ## List the targets
 	@echo "Differentiation in PyTorch -- make targets:"
@@ -53,6 +53,7 @@ html-noplot: $(STAMP) ## Build the book fast, without executing the tutorials
 	@echo "Unexecuted preview in $(BUILDDIR)/html-noplot/index.html"
 
 test: html ## Run every test: package, tutorials, the strict build and the built site
+	@tools/provision-browser.sh
 	$(PY) -m pytest
 
 test-fast: $(STAMP) ## Only the tests that need no built book
@@ -69,8 +70,9 @@ lint: $(STAMP) ## ruff on the code, sphinx-lint on the docs
 	$(PY) -m sphinxlint --enable all --disable line-too-long \
 		--ignore $(BUILDDIR) --ignore $(DOCS)/auto_examples --ignore $(DOCS)/gen_modules docs gallery src
 
-bench: $(STAMP) ## Measure build and tutorial times and memory; writes bench.json
+bench: $(STAMP) ## Build and tutorial times, memory, then the page audit; writes bench.json
 	$(PY) tools/bench.py --output $(BUILDDIR)/bench.json
+	$(MAKE) audit
 
 repro: $(STAMP) ## Build twice in two folders and check the outputs are byte-identical
 	$(PY) tools/repro.py
@@ -78,7 +80,6 @@ repro: $(STAMP) ## Build twice in two folders and check the outputs are byte-ide
 clean: ## Remove the built book and generated gallery pages (keeps .venv)
 	rm -rf $(BUILDDIR) $(DOCS)/auto_examples $(DOCS)/sg_execution_times.rst $(DOCS)/jupyter_execute
 
-.PHONY: audit
 audit: html ## Page budget per page: bytes, requests, axe-core, Lighthouse mobile; writes audit.json
 	@test -d tools/audit/node_modules || (cd tools/audit && npm ci --ignore-scripts --no-audit --no-fund)
 	$(PY) tools/audit/measure.py --output $(BUILDDIR)/audit.json

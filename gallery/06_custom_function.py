@@ -187,5 +187,5 @@ print("\n".join(str(caught.exception).splitlines()[1:]))
 # * ``torch.autograd.gradcheck`` (or :func:`gradbook.check_backward`) compares a
 #   backward with numerical derivatives: run it on every function you write.
 #
-# That is the end of the tutorials. Back to :ref:`the start of the book <book-start>`,
-# or revisit :ref:`sphx_glr_auto_examples_01_scalar_derivatives.py`.
+# That completes the lab. Next, go beyond it with
+# :ref:`sphx_glr_auto_examples_07_higher_order.py`: derivatives of derivatives.
