@@ -2,7 +2,8 @@
 
 A *site* is a number literal passed as the expected value of a gradbook check
 (``check_value(y, 4.0, ...)``, ``check_derivative(f, at=2.0, expected=4.0)``,
-``check_partials(..., expected={"u": 4.0, ...})``, ...). A *mutant* is the tutorial with
+``check_partials(..., expected={"u": 4.0, ...})``, ...), except inside a
+``with expect_error(...)`` block, where the check is meant to fail. A *mutant* is the tutorial with
 one site changed by a clear amount; the tutorial's own checks must then fail.
 """
 
@@ -54,10 +55,29 @@ def _numbers(node: ast.AST) -> list[ast.AST]:
     return []
 
 
+def _inside_expect_error(tree: ast.AST) -> set[int]:
+    """Lines inside ``with expect_error(...)`` blocks: a check there is *meant* to fail
+    (the tutorial shows the error), so its numbers are not stated values."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.With):
+            continue
+        for item in node.items:
+            call = item.context_expr
+            if isinstance(call, ast.Call):
+                func = call.func
+                name = getattr(func, "attr", getattr(func, "id", ""))
+                if name == "expect_error":
+                    lines.update(range(node.lineno, node.end_lineno + 1))
+    return lines
+
+
 def sites(source: str) -> list[Site]:
     found = []
-    for node in ast.walk(ast.parse(source)):
-        if not isinstance(node, ast.Call):
+    tree = ast.parse(source)
+    skip = _inside_expect_error(tree)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or node.lineno in skip:
             continue
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
