@@ -124,6 +124,16 @@ html_baseurl = os.environ.get(
 if not html_baseurl.endswith("/"):
     html_baseurl += "/"
 book_repository_url = os.environ.get("BOOK_REPOSITORY_URL", "")
+if book_repository_url:
+    # A notebook opened in Colab has torch and matplotlib but not gradbook: its first
+    # cell installs gradbook from the repository, and does nothing where it is present.
+    sphinx_gallery_conf["first_notebook_cell"] = (
+        "# gradbook, the book's helper package, is installed from the book's repository\n"
+        "# when it is missing (in Colab, for instance).\n"
+        "import importlib.util\n\n"
+        'if importlib.util.find_spec("gradbook") is None:\n'
+        f'    get_ipython().run_line_magic("pip", "install gradbook@git+{book_repository_url}")'
+    )
 
 html_theme = "sphinx_book_theme"
 html_title = project
