@@ -16,7 +16,7 @@ import torch
 from matplotlib.axes import Axes
 
 from gradbook import plot_derivative, plot_with_derivative, style
-from gradbook.plot import DERIVATIVE_COLOR, FUNCTION_COLOR, INK
+from gradbook.plot import DERIVATIVE_COLOR, FUNCTION_COLOR, INK, _covers_a_line
 
 
 @pytest.fixture(autouse=True)
@@ -219,3 +219,26 @@ def test_style_sizes_a_figure_for_a_phone():
         assert 450 <= width_px <= 520, "about 5 inches: shrunk little on a phone"
     for text, px in _texts_on_a_phone(fig):
         assert px >= 11, (text, px)
+
+
+def test_the_legend_makes_room_rather_than_cover_a_curve():
+    # Two periods of a sine fill the whole Axes: every place for the legend covers a
+    # curve, until the y margins leave a free band above the curves.
+    ax = plot_derivative(
+        lambda x: torch.sin(x / 2**1.5), 80, 120, tangent_at=100, label="y"
+    )
+    assert ax.margins()[1] > mpl.rcParams["axes.ymargin"]
+    assert not _covers_a_line(ax)
+    # The steep tangent stops inside the band of plotted values (it adds no height).
+    (tangent,) = [
+        line
+        for line in ax.get_lines()
+        if line.get_label() == "tangent at x = 100 (slope -0.2469)"
+    ]
+    curves = np.concatenate([line.get_ydata() for line in ax.get_lines()[:2]])
+    assert curves.min() - 1e-9 <= tangent.get_ydata().min()
+    assert tangent.get_ydata().max() <= curves.max() + 1e-9
+    # Where there is room, nothing changes.
+    ax = plot_derivative(lambda x: x**2, -3, 3, tangent_at=2)
+    assert ax.margins()[1] == mpl.rcParams["axes.ymargin"]
+    assert not _covers_a_line(ax)
