@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pytest
 import torch
 from matplotlib.axes import Axes
+from matplotlib.patches import FancyArrowPatch
 
 from gradbook import describe_graph, draw_graph
 
@@ -109,11 +112,35 @@ def test_draw_returns_axes_with_every_node():
         "MulBackward0",
         "PowBackward0",
     ]
-    arrows = [t for t in ax.texts if not t.get_text()]
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
     assert len(arrows) == 4  # Add->Pow, Add->Mul, Pow->Acc, Mul->Acc
+    # Each arrow is clipped to the boxes of the two nodes it joins.
+    boxes = {t.get_bbox_patch() for t in ax.texts}
+    assert all(a.patchA in boxes and a.patchB in boxes for a in arrows)
     # The output is drawn above the leaf.
     y = {t.get_text(): t.get_position()[1] for t in ax.texts if t.get_text()}
     assert y["AddBackward0"] > y["PowBackward0"] > y["AccumulateGrad\nx = 2 (leaf)"]
+
+
+def test_a_drawn_graph_is_readable_on_a_phone():
+    # A figure is shown 360 px wide on a phone: no wider than 5 inches at 100 dpi,
+    # 13 pt text stays at 13 px or more, and no two boxes of a row overlap.
+    x = torch.tensor(2.0, requires_grad=True)
+    ax = draw_graph(x**2 + 2 * x + 1, {"x": x})
+    fig = ax.figure
+    fig.canvas.draw()
+    scale = 360 / (fig.get_figwidth() * fig.dpi)
+    assert fig.get_figwidth() <= 5.0
+    renderer = fig.canvas.get_renderer()
+    boxes = []
+    for text in ax.texts:
+        assert text.get_fontsize() * fig.dpi / 72 * scale >= 11, text.get_text()
+        extent = text.get_bbox_patch().get_window_extent(renderer)
+        assert fig.bbox.contains(extent.x0, extent.y0), text.get_text()
+        assert fig.bbox.contains(extent.x1, extent.y1), text.get_text()
+        boxes.append(extent)
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
 
 
 def test_draw_on_a_given_axes_and_leaves_rcparams_alone():

@@ -20,10 +20,46 @@ MODULES = ["check", "errors", "exercises", "gradcheck", "graph", "plot", "symbol
 
 
 def test_all_lists_exactly_the_public_names():
-    public = {n for n in vars(gradbook) if not n.startswith("_")} - set(MODULES)
+    # dir(), not vars(): the sympy-backed names are imported on first use (__getattr__).
+    public = {n for n in dir(gradbook) if not n.startswith("_")} - set(MODULES)
     assert set(gradbook.__all__) == public | {"__version__"}
     for name in gradbook.__all__:
         assert hasattr(gradbook, name), name
+
+
+def test_importing_gradbook_leaves_sympy_until_a_formula_is_used():
+    # A fresh interpreter: this test session has imported sympy long ago.
+    code = (
+        "import sys, gradbook\n"
+        "print('sympy' in sys.modules, 'matplotlib.pyplot' in sys.modules)\n"
+        "print(gradbook.check_derivative(lambda x: x**3, at=2.0, expected=12.0))\n"
+        "print('sympy' in sys.modules)\n"
+        "from gradbook import Formula, check_answer\n"
+        "f = Formula('2*x**3 + x')\n"
+        "print(gradbook.check_derivative(f, at=1.0, expected=f.diff('x')))\n"
+        "print(check_answer('cubic', 7), 'sympy' in sys.modules)\n"
+        "print(gradbook.Formula is Formula, 'Formula' in vars(gradbook))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.splitlines() == [
+        "False False",
+        "d/dx f(x) at x = 2: autograd 12, expected 12 ✓",
+        "False",
+        "d/dx 2x^3 + x at x = 1: autograd 7, expected 7 ✓",
+        "Correct: dy/dx = 7 at x = 1. True",
+        "True True",
+    ]
+
+
+def test_an_unknown_name_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'Formulas'"):
+        gradbook.Formulas  # noqa: B018
+    assert not hasattr(gradbook, "sympy")
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import subprocess
@@ -15,7 +16,7 @@ import torch
 from matplotlib.axes import Axes
 
 from gradbook import plot_derivative, plot_with_derivative, style
-from gradbook.plot import DERIVATIVE_COLOR, FUNCTION_COLOR, INK
+from gradbook.plot import DERIVATIVE_COLOR, FUNCTION_COLOR, INK, _covers_a_line
 
 
 @pytest.fixture(autouse=True)
@@ -159,3 +160,85 @@ def test_a_given_axes_gets_the_book_style_but_its_figure_is_left_alone():
     assert ax.spines["left"].get_edgecolor() == mpl.colors.to_rgba(INK)
     assert not ax.spines["top"].get_visible()
     assert fig.get_facecolor() == face
+
+
+PHONE_WIDTH = 360  # px: a figure's width on a 390 px wide phone screen
+
+
+def _texts_on_a_phone(fig: mpl.figure.Figure) -> list[tuple[str, float]]:
+    """Every visible text of the figure and its height in px once shrunk to a phone."""
+    fig.canvas.draw()
+    scale = PHONE_WIDTH / (fig.get_figwidth() * fig.dpi)
+    texts = [t for t in fig.findobj(mpl.text.Text) if t.get_visible() and t.get_text()]
+    return [(t.get_text(), t.get_fontsize() * fig.dpi / 72 * scale) for t in texts]
+
+
+def _shown_ticklabels(axis: mpl.axis.Axis) -> list[mpl.text.Text]:
+    """The tick labels Matplotlib draws: those of ticks inside the view limits."""
+    lo, hi = sorted(axis.get_view_interval())
+    return [
+        tick.label1
+        for tick in axis.get_major_ticks()
+        if lo <= tick.get_loc() <= hi and tick.label1.get_text()
+    ]
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda: plot_derivative(torch.sin, -10, 10, tangent_at=1.0, title="sin"),
+        lambda: plot_with_derivative([-10.0, 0.0, 10.0], [100, 0, 100], [-20, 0, 20]),
+        lambda: plot_derivative(lambda x: x**2, -2, 2),
+    ],
+)
+def test_text_is_readable_on_a_phone_and_inside_the_figure(draw):
+    ax = draw()
+    fig = ax.figure
+    small = [(t, round(px, 1)) for t, px in _texts_on_a_phone(fig) if px < 11]
+    assert not small, f"text under 11 px on a phone: {small}"
+    renderer = fig.canvas.get_renderer()
+    xticks = _shown_ticklabels(ax.xaxis)
+    texts = [*xticks, *_shown_ticklabels(ax.yaxis), ax.xaxis.label, ax.title]
+    for artist in [*(t for t in texts if t.get_text()), ax.get_legend()]:
+        extent = artist.get_window_extent(renderer)
+        assert fig.bbox.contains(extent.x0, extent.y0), artist
+        assert fig.bbox.contains(extent.x1, extent.y1), artist
+    extents = sorted(
+        (t.get_window_extent(renderer) for t in xticks), key=lambda e: e.x0
+    )
+    for left, right in itertools.pairwise(extents):
+        assert left.x1 + 4 <= right.x0, "neighbouring x tick labels touch"
+
+
+def test_style_sizes_a_figure_for_a_phone():
+    with style():
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1], label="line")
+        ax.legend()
+        width_px = fig.get_figwidth() * fig.dpi
+        assert 450 <= width_px <= 520, "about 5 inches: shrunk little on a phone"
+    for text, px in _texts_on_a_phone(fig):
+        assert px >= 11, (text, px)
+
+
+def test_the_legend_makes_room_rather_than_cover_a_curve():
+    # Two periods of a sine fill the whole Axes: every place for the legend covers a
+    # curve, until the y margins leave a free band above the curves.
+    ax = plot_derivative(
+        lambda x: torch.sin(x / 2**1.5), 80, 120, tangent_at=100, label="y"
+    )
+    assert ax.margins()[1] > mpl.rcParams["axes.ymargin"]
+    assert not _covers_a_line(ax)
+    # The steep tangent stops inside the band of plotted values (it adds no height).
+    (tangent,) = [
+        line
+        for line in ax.get_lines()
+        if line.get_label() == "tangent at x = 100 (slope -0.2469)"
+    ]
+    curves = np.concatenate([line.get_ydata() for line in ax.get_lines()[:2]])
+    assert curves.min() - 1e-9 <= tangent.get_ydata().min()
+    assert tangent.get_ydata().max() <= curves.max() + 1e-9
+    # Where there is room, nothing changes.
+    ax = plot_derivative(lambda x: x**2, -3, 3, tangent_at=2)
+    assert ax.margins()[1] == mpl.rcParams["axes.ymargin"]
+    assert not _covers_a_line(ax)

@@ -20,6 +20,9 @@ One module per concern:
 d/dx x^2 at x = 2: autograd 4, expected 4 ✓
 """
 
+import typing as _typing
+from importlib import import_module as _import_module
+
 from gradbook.check import (
     CheckFailed,
     CheckResult,
@@ -29,13 +32,40 @@ from gradbook.check import (
     check_value,
 )
 from gradbook.errors import expect_error
-from gradbook.exercises import EXERCISES, AnswerResult, Exercise, check_answer
 from gradbook.gradcheck import check_backward
 from gradbook.graph import describe_graph, draw_graph
 from gradbook.plot import plot_derivative, plot_with_derivative, style
-from gradbook.symbolic import Formula
+
+if _typing.TYPE_CHECKING:  # for type checkers and editors; at run time see __getattr__
+    from gradbook.exercises import EXERCISES, AnswerResult, Exercise, check_answer
+    from gradbook.symbolic import Formula
 
 __version__ = "0.1.0"
+
+# Names whose modules need sympy (about 0.4 s to import): their module is imported the
+# first time one of them is used, so `import gradbook` stays fast for the tutorials
+# that never touch a Formula or an exercise.
+_LAZY = {
+    "Formula": "gradbook.symbolic",
+    "EXERCISES": "gradbook.exercises",
+    "AnswerResult": "gradbook.exercises",
+    "Exercise": "gradbook.exercises",
+    "check_answer": "gradbook.exercises",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import the module behind a sympy-backed name on first use (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'gradbook' has no attribute {name!r}")
+    value = getattr(_import_module(_LAZY[name]), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "EXERCISES",

@@ -8,6 +8,7 @@ book states (a number, or a formula) and with a central finite difference, and r
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,6 @@ from gradbook._validate import (
     require_tolerance,
     scalar_output,
 )
-from gradbook.symbolic import Formula
 
 __all__ = [
     "CheckFailed",
@@ -72,7 +72,12 @@ def _display_name(f: object, name: str | None, default: str) -> str:
     """The name given, else a Formula's own text, else ``default``."""
     if name is not None:
         return name
-    return f.text if isinstance(f, Formula) else default
+    # Not imported at the top: gradbook.symbolic imports sympy, which most checks never
+    # need. If that module has not been imported, no Formula exists, so f is not one.
+    symbolic = sys.modules.get("gradbook.symbolic")
+    if symbolic is not None and isinstance(f, symbolic.Formula):
+        return f.text
+    return default
 
 
 def _close(a: float, b: float, atol: float, rtol: float) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import torch
 from matplotlib.axes import Axes
+from matplotlib.patches import FancyArrowPatch
 
 from gradbook._validate import describe
 from gradbook.check import fmt
@@ -171,6 +172,30 @@ def _layout(root: Node) -> _Layout:
     return _Layout({k: depth[k] for k in order}, nodes, edges)
 
 
+# Points. A W-inch figure is shown 360 px wide on a phone, so this text shows at
+# 5 * 13 / W px (see gradbook.plot.FIGSIZE): 13 px or more for graphs up to 5 inches.
+GRAPH_FONTSIZE = 13
+
+
+def _graph_size(
+    rows: Mapping[int, list[int]], labels: Mapping[int, str]
+) -> tuple[float, float]:
+    """A figure just wide enough for the widest row of boxes, in inches.
+
+    Each node gets an equal share of its row's width, which must hold the row's longest
+    label (about 0.6 em per character) and a gap; no wider, so that a phone, which
+    shrinks the figure to its own width, shrinks the text as little as possible.
+    """
+    em = GRAPH_FONTSIZE / 72  # inches
+
+    def row_width(row: list[int]) -> float:
+        longest = max(len(line) for key in row for line in labels[key].splitlines())
+        return len(row) * (0.6 * em * longest + 0.6)
+
+    width = max(row_width(row) for row in rows.values())
+    return (max(3.0, width), 0.35 + 0.95 * len(rows))
+
+
 def draw_graph(
     tensor: torch.Tensor,
     names: Mapping[str, torch.Tensor] | None = None,
@@ -205,9 +230,13 @@ def draw_graph(
     rows: dict[int, list[int]] = {}
     for key, d in layout.depth.items():
         rows.setdefault(d, []).append(key)
-    width = max(len(r) for r in rows.values())
+    labels = {
+        key: _label(node, names).replace(" → ", "\n")
+        for key, node in layout.nodes.items()
+    }
+    # Each node in the middle of an equal share of the width.
     pos = {
-        key: ((i + 1) / (len(row) + 1), -d)
+        key: ((i + 0.5) / len(row), -d)
         for d, row in rows.items()
         for i, key in enumerate(row)
     }
@@ -216,38 +245,40 @@ def draw_graph(
             import matplotlib.pyplot as plt  # only when a figure is made
 
             _, ax = plt.subplots(
-                figsize=(max(4.0, 2.6 * width), 1.0 + 1.1 * len(rows)),
-                layout="constrained",
+                figsize=_graph_size(rows, labels), layout="constrained"
             )
-        for a, b in layout.edges:
-            ax.annotate(
-                "",
-                xy=pos[b],
-                xytext=pos[a],
-                arrowprops={
-                    "arrowstyle": "-|>",
-                    "color": INK,
-                    "shrinkA": 14,
-                    "shrinkB": 14,
-                    "linewidth": 1.2,
-                },
-            )
+        boxes = {}
         for key, node in layout.nodes.items():
             leaf = isinstance(getattr(node, "variable", None), torch.Tensor)
-            text = _label(node, names).replace(" → ", "\n")
-            ax.text(
+            boxes[key] = ax.text(
                 *pos[key],
-                text,
+                labels[key],
                 ha="center",
                 va="center",
                 color=INK,
-                fontsize=10,
+                fontsize=GRAPH_FONTSIZE,
                 bbox={
                     "boxstyle": "round,pad=0.4",
                     "facecolor": "none",
                     "edgecolor": DERIVATIVE_COLOR if leaf else FUNCTION_COLOR,
-                    "linewidth": 1.5,
+                    "linewidth": 1.8,
                 },
+            ).get_bbox_patch()
+        for a, b in layout.edges:
+            # Clipped to the two boxes, so each arrow runs from edge to edge.
+            ax.add_patch(
+                FancyArrowPatch(
+                    pos[a],
+                    pos[b],
+                    arrowstyle="-|>",
+                    mutation_scale=16,
+                    color=INK,
+                    linewidth=1.5,
+                    patchA=boxes[a],
+                    patchB=boxes[b],
+                    shrinkA=2,
+                    shrinkB=3,
+                )
             )
         ax.set_xlim(0, 1)
         ax.set_ylim(-(len(rows) - 1) - 0.5, 0.5)

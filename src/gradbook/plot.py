@@ -16,6 +16,7 @@ import matplotlib as mpl
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 from gradbook._validate import (
     describe,
@@ -37,8 +38,14 @@ DERIVATIVE_COLOR = "#e0662b"  # orange
 TANGENT_COLOR = "#8a8a8a"
 INK = "#808080"  # readable on white and on the dark theme's background
 
+# Sized for a phone: the book is read down to 390 px wide, where a figure is shown about
+# 360 px wide. A W-inch figure at 100 dpi is 100 W px, so text of s points shows at
+# s * 100/72 * 360/(100 W) = 5 s / W px: 13 pt on 5 inches is 13 px on a phone (and
+# 18 px on a desktop, where the figure is shown at its own 500 px).
+FIGSIZE = (5.0, 3.4)
+
 RC: dict[str, Any] = {
-    "figure.figsize": (6.4, 4.0),
+    "figure.figsize": FIGSIZE,
     "figure.dpi": 100,
     "savefig.dpi": 100,
     "figure.facecolor": "none",
@@ -56,11 +63,24 @@ RC: dict[str, Any] = {
     "grid.alpha": 0.25,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "font.size": 12,
-    "axes.titlesize": 13,
+    "axes.linewidth": 1.0,
+    "xtick.major.width": 1.0,
+    "ytick.major.width": 1.0,
+    "font.size": 13,
+    "axes.titlesize": 14,
+    "axes.labelsize": 13,
+    "xtick.labelsize": 13,
+    "ytick.labelsize": 13,
+    "legend.fontsize": 11,  # 11 px on a phone; a smaller legend covers less
     "legend.frameon": False,
     "legend.labelcolor": INK,
-    "lines.linewidth": 2.2,
+    # A compact legend: it covers less of the curves on a small figure.
+    "legend.handlelength": 1.6,
+    "legend.handletextpad": 0.5,
+    "legend.labelspacing": 0.3,
+    "legend.borderaxespad": 0.3,
+    "lines.linewidth": 2.6,
+    "lines.markersize": 7,
 }
 
 
@@ -139,6 +159,57 @@ def _restyle(ax: Axes) -> None:
     ax.grid(True, color=INK, alpha=0.25)
 
 
+def _fewer_ticks(ax: Axes) -> None:
+    """At most 6 intervals between ticks on each axis, so large tick labels never touch.
+
+    Matplotlib's default allows about one tick per three characters of label, which
+    crowds labels such as ``-7.5`` on a figure sized for a phone.
+    """
+    for axis in (ax.xaxis, ax.yaxis):
+        locator = axis.get_major_locator()
+        if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+            locator.set_params(nbins=6)
+
+
+def _covers_a_line(ax: Axes) -> bool:
+    """Whether the Axes' legend, where Matplotlib placed it, lies over a plotted line."""
+    ax.figure.draw_without_rendering()  # lays the figure out and places the legend
+    legend = ax.get_legend()
+    if legend is None:
+        return False
+    box = legend.get_window_extent()
+    steps = np.linspace(0.0, 1.0, 20)[:, None]
+    for line in ax.get_lines():
+        xy = line.get_transform().transform(np.column_stack(line.get_data()))
+        if len(xy) > 1:  # points along each segment, not only its ends
+            xy = (xy[:-1, None] + steps * (xy[1:, None] - xy[:-1, None])).reshape(-1, 2)
+        inside = (
+            (box.x0 < xy[:, 0])
+            & (xy[:, 0] < box.x1)
+            & (box.y0 < xy[:, 1])
+            & (xy[:, 1] < box.y1)
+        )
+        if inside.any():
+            return True
+    return False
+
+
+def _legend(ax: Axes) -> None:
+    """The legend where it covers no line, making room above the curves if need be.
+
+    On a figure sized for a phone the legend is large next to the curves: when every
+    place Matplotlib tries covers one, the y margins grow until a free band above
+    (and below) the curves holds it. The margin stays on the Axes, so a legend a
+    tutorial draws again later finds that room too.
+    """
+    legend = ax.legend()
+    if not _covers_a_line(ax):
+        return
+    share = legend.get_window_extent().height / ax.bbox.height + 0.04
+    ax.set_ymargin(min(share / (1 - 2 * share), 1.0))
+    ax.legend()
+
+
 def plot_with_derivative(
     x: torch.Tensor | Sequence[float] | np.ndarray,
     y: torch.Tensor | Sequence[float] | np.ndarray,
@@ -171,10 +242,11 @@ def plot_with_derivative(
         ax.plot(xs, ys, color=FUNCTION_COLOR, label=label)
         ax.plot(xs, ds, color=DERIVATIVE_COLOR, linestyle="--", label=derivative_label)
         ax.axhline(0, color=INK, linewidth=0.8, alpha=0.6)
+        _fewer_ticks(ax)
         ax.set_xlabel(xlabel)
         if title:
             ax.set_title(title)
-        ax.legend()
+        _legend(ax)
     return ax
 
 
@@ -237,9 +309,16 @@ def plot_derivative(
         fp = scalar_output(f(p), f"f (at the tangent point x = {x0:g})")
         (slope,) = torch.autograd.grad(fp, p)
         # A short segment around the point: a tangent drawn across the whole range
-        # would stretch the y axis and squash the curve.
-        half = 0.2 * (hi - lo)
-        xs = np.array([max(lo, x0 - half), min(hi, x0 + half)])
+        # would stretch the y axis and squash the curve. It also stops where it would
+        # leave the band of values already plotted, so a steep tangent adds no height.
+        s, reach = slope.item(), 0.2 * (hi - lo)
+        values = torch.cat([y.detach(), dydx])
+        rise = (values.max().item() - fp.item()) / abs(s) if s else reach
+        fall = (fp.item() - values.min().item()) / abs(s) if s else reach
+        left, right = (max(0.0, fall), max(0.0, rise))
+        if s < 0:
+            left, right = right, left
+        xs = np.array([max(lo, x0 - min(reach, left)), min(hi, x0 + min(reach, right))])
         with style():
             ax.plot(
                 xs,
@@ -249,5 +328,5 @@ def plot_derivative(
                 label=f"tangent at x = {x0:g} (slope {slope.item():.4g})",
             )
             ax.plot([x0], [fp.item()], "o", color=TANGENT_COLOR)
-            ax.legend()
+            _legend(ax)
     return ax
