@@ -76,7 +76,7 @@ def plot_kink(f, kink, label, derivative_label, title):
             label=f"PyTorch's value at x = {kink:g}: {dydx[at].item():g}",
         )
         ax.set_ylabel("value")
-        ax.legend(loc="upper left")
+        ax.legend()  # Matplotlib picks a corner that covers no curve
     return dydx[at].item()
 
 
