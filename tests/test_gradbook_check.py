@@ -94,6 +94,9 @@ def test_derivative_at_a_kink_without_finite_difference():
         ({"expected": lambda x: math.nan}, ValueError, r"formula for .* finite"),
         ({"atol": -1.0}, ValueError, r"atol must be >= 0, got -1.0"),
         ({"rtol": "small"}, TypeError, r"rtol must be a real number"),
+        ({"step": 0}, ValueError, r"step .* must be in \(0, 0.1\].*got 0.0"),
+        ({"step": math.nan}, ValueError, r"step must be finite"),
+        ({"step": "a"}, TypeError, r"step must be a real number"),
     ],
 )
 def test_derivative_bad_input(kwargs, error, match):
@@ -120,6 +123,48 @@ def test_derivative_bad_input(kwargs, error, match):
 def test_derivative_bad_function(f, error, match):
     with pytest.raises(error, match=match):
         check_derivative(f, at=1.0, expected=2.0)
+
+
+class _SquareWithWrongBackward(torch.autograd.Function):
+    """x^2 whose backward claims 3x: wrong, whatever the size of the output."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x**2
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * 3 * x
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e4, 1e7])
+def test_finite_differences_catch_a_wrong_backward_on_a_large_function(offset):
+    """A large function value must not widen the finite-difference tolerance enough to
+    hide a wrong derivative (6 stated and 'computed', while the truth is 4)."""
+    with pytest.raises(CheckFailed, match="disagrees with finite differences"):
+        check_derivative(
+            lambda x: _SquareWithWrongBackward.apply(x) + offset, at=2.0, expected=6.0
+        )
+
+
+def test_large_smooth_values_still_pass():
+    print(check_derivative(torch.exp, at=30.0, expected=lambda x: torch.exp(x)))
+    print(check_elementwise(lambda x: 10 * x**3, torch.linspace(-1e3, 1e3, 101),
+                            lambda x: 30 * x**2))  # fmt: skip
+
+
+def test_finite_difference_outside_the_domain_is_named():
+    with pytest.raises(CheckFailed, match="not defined on both sides"):
+        check_derivative(torch.sqrt, at=1e-8, expected=lambda x: 0.5 / x**0.5)
+    with pytest.raises(CheckFailed, match="not defined on both sides of x = 1e-08"):
+        check_elementwise(torch.sqrt, [1e-8, 1.0], lambda x: 0.5 / torch.sqrt(x))
+
+
+def test_formula_written_with_tensor_methods():
+    result = check_derivative(torch.sin, at=1.0, expected=lambda x: x.cos())
+    assert result.value == pytest.approx(math.cos(1.0))
 
 
 # -- check_partials --------------------------------------------------------------------

@@ -242,3 +242,15 @@ def test_the_legend_makes_room_rather_than_cover_a_curve():
     ax = plot_derivative(lambda x: x**2, -3, 3, tangent_at=2)
     assert ax.margins()[1] == mpl.rcParams["axes.ymargin"]
     assert not _covers_a_line(ax)
+
+
+def test_a_small_axes_still_gets_a_legend():
+    """On an Axes too short for the legend, the margin stops at its largest value
+    instead of turning negative (Matplotlib refuses a margin <= -0.5)."""
+    fig, axes = plt.subplots(4, 1, figsize=(3, 3))
+    try:
+        ax = plot_derivative(torch.sin, -6, 6, ax=axes[0], tangent_at=1.0)
+        assert ax.get_legend() is not None
+        assert 0 <= ax.margins()[1] <= 1.0
+    finally:
+        plt.close(fig)

@@ -155,3 +155,10 @@ def test_a_constant_formula_takes_no_value():
     two = Formula("2")
     assert two.variables == () and two() == 2.0
     assert Formula("2", variables=["x"])(torch.zeros(3)).tolist() == [2.0, 2.0, 2.0]
+
+
+def test_values_of_different_shapes_are_refused():
+    with pytest.raises(ValueError, match=r"same shape .* u: \(2,\), v: \(3,\)"):
+        Formula("u*v")(torch.ones(2), torch.ones(3))
+    # Shapes that broadcast are fine.
+    assert Formula("u*v")(torch.ones(2, 1), torch.ones(3)).shape == (2, 3)

@@ -56,6 +56,17 @@ def require_tolerance(value: float, name: str) -> float:
     return number
 
 
+def require_step(value: object) -> float:
+    """A finite-difference step: a relative size, positive and small."""
+    number = require_number(value, "step")
+    if not 0 < number <= 0.1:
+        raise ValueError(
+            f"step is the relative finite-difference step and must be in (0, 0.1] "
+            f"(the default 1e-6 suits float64), got {number}"
+        )
+    return number
+
+
 def scalar_output(out: object, what: str) -> torch.Tensor:
     """The output of a function that must return one number as a tensor."""
     if not isinstance(out, torch.Tensor):

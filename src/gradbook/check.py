@@ -19,6 +19,7 @@ from gradbook._validate import (
     describe,
     require_callable,
     require_number,
+    require_step,
     require_tolerance,
     scalar_output,
 )
@@ -88,7 +89,9 @@ def _expected_value(expected: object, args: Sequence[float], what: str) -> float
     if callable(expected):
         try:
             value = expected(*args)
-        except TypeError:
+        except (TypeError, AttributeError):
+            # A formula written with torch functions or tensor methods (torch.cos(x),
+            # x.cos()) needs tensors, not Python floats.
             value = expected(*(torch.tensor(a, dtype=torch.float64) for a in args))
         return require_number(value, f"the formula for {what}")
     return require_number(expected, f"the expected value of {what}")
@@ -98,38 +101,68 @@ def _tensor_inputs(values: Sequence[float]) -> list[torch.Tensor]:
     return [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in values]
 
 
+@dataclass(frozen=True)
+class _FiniteDifference:
+    """A central finite difference and how far from the derivative it may fairly be."""
+
+    value: float
+    tolerance: float
+
+
+def _fd_tolerance(derivative: Any, f_scale: Any, h: Any, dtype: torch.dtype) -> Any:
+    """How far a central difference may be from the true derivative.
+
+    Rounding: f(x + h) - f(x - h) loses about eps * |f| to rounding, then is divided by
+    2h; 100 * eps * |f| / h leaves room for functions that round a hundred times.
+    Truncation (h squared times the third derivative over 6, about 1e-12 for the
+    default step) is covered by 1e-6 * (1 + |f'|). Works on numbers and tensors.
+    """
+    eps = torch.finfo(dtype).eps
+    return 1e-6 * (1 + abs(derivative)) + 100 * eps * f_scale / h
+
+
 def _central_difference(
     f: Callable[..., Any], point: Sequence[float], index: int, step: float
-) -> float:
+) -> _FiniteDifference:
     h = step * max(1.0, abs(point[index]))
     with torch.no_grad():
         up = [torch.tensor(v, dtype=torch.float64) for v in point]
         down = [torch.tensor(v, dtype=torch.float64) for v in point]
         up[index] = up[index] + h
         down[index] = down[index] - h
-        return float((f(*up) - f(*down)).item() / (2 * h))
+        f_up, f_down = f(*up), f(*down)
+        fd = float((f_up - f_down).item() / (2 * h))
+        scale = max(abs(float(f_up.item())), abs(float(f_down.item())))
+        tolerance = _fd_tolerance(fd, scale, h, f_up.dtype)
+    return _FiniteDifference(fd, float(tolerance))
 
 
 def _compare(
     what: str,
     autograd: float,
     expected: float,
-    fd: float | None,
-    f_scale: float,
+    fd: _FiniteDifference | None,
     atol: float,
     rtol: float,
 ) -> str:
-    # Central differences with h ~ 1e-6 are good to about 1e-10 * |f| / h in float64.
-    fd_tol = 1e-5 * (1.0 + abs(autograd) + f_scale)
     agrees = _close(autograd, expected, atol, rtol)
-    fd_agrees = fd is None or abs(autograd - fd) <= fd_tol
+    fd_agrees = fd is None or abs(autograd - fd.value) <= fd.tolerance
     if not (agrees and fd_agrees):
-        fd_text = "not computed" if fd is None else f"{fd!r} (tolerance {fd_tol:.2g})"
-        reason = (
-            "autograd disagrees with the stated value"
-            if not agrees
-            else "autograd disagrees with finite differences"
+        fd_text = (
+            "not computed"
+            if fd is None
+            else f"{fd.value!r} (tolerance {fd.tolerance:.2g})"
         )
+        if not agrees:
+            reason = "autograd disagrees with the stated value"
+        elif fd is not None and fd.value != fd.value:  # NaN
+            reason = (
+                "the finite difference is not a number: f is not defined on both "
+                "sides of the point (pass finite_difference=False at the edge of "
+                "its domain)"
+            )
+        else:
+            reason = "autograd disagrees with finite differences"
         raise CheckFailed(
             f"{what}: {reason}.\n"
             f"  autograd:          {autograd!r}\n"
@@ -189,6 +222,7 @@ def check_derivative(
     point = require_number(at, "at")
     atol = require_tolerance(atol, "atol")
     rtol = require_tolerance(rtol, "rtol")
+    step = require_step(step)
     what = f"d/dx {_display_name(f, name, 'f(x)')} at x = {fmt(point)}"
     (x,) = _tensor_inputs([point])
     y = scalar_output(f(x), f"f (at x = {fmt(point)})")
@@ -196,7 +230,7 @@ def check_derivative(
     autograd = float(grad.item())
     want = _expected_value(expected, [point], what)
     fd = _central_difference(f, [point], 0, step) if finite_difference else None
-    line = _compare(what, autograd, want, fd, abs(y.item()), atol, rtol)
+    line = _compare(what, autograd, want, fd, atol, rtol)
     return CheckResult((line,), (autograd,))
 
 
@@ -247,6 +281,7 @@ def check_partials(
     point = [require_number(at[n], f"at[{n!r}]") for n in names]
     atol = require_tolerance(atol, "atol")
     rtol = require_tolerance(rtol, "rtol")
+    step = require_step(step)
     where = ", ".join(f"{n} = {fmt(v)}" for n, v in zip(names, point, strict=True))
     inputs = _tensor_inputs(point)
     y = scalar_output(f(*inputs), f"f (at {where})")
@@ -259,7 +294,7 @@ def check_partials(
         autograd = 0.0 if grads[i] is None else float(grads[i].item())
         want = _expected_value(expected[n], point, what)
         fd = _central_difference(f, point, i, step)
-        lines.append(_compare(what, autograd, want, fd, abs(y.item()), atol, rtol))
+        lines.append(_compare(what, autograd, want, fd, atol, rtol))
         values.append(autograd)
     return CheckResult(tuple(lines), tuple(values))
 
@@ -321,6 +356,7 @@ def check_elementwise(
         raise ValueError("x contains NaN or infinite values")
     atol = require_tolerance(atol, "atol")
     rtol = require_tolerance(rtol, "rtol")
+    step = require_step(step)
     lo, hi = fmt(xs.min().item()), fmt(xs.max().item())
     what = (
         f"d/dx {_display_name(f, name, 'f(x)')} at {xs.numel()} points in [{lo}, {hi}]"
@@ -368,16 +404,25 @@ def check_elementwise(
     if finite_difference:
         h = step * torch.clamp(xs.abs(), min=1.0)
         with torch.no_grad():
-            fd = (f(xs + h) - f(xs - h)) / (2 * h)
-            scale = 1.0 + grad.abs() + f(xs).abs()
-        fd_bad = (grad - fd).abs() > 1e-5 * scale
+            f_up, f_down = f(xs + h), f(xs - h)
+            fd = (f_up - f_down) / (2 * h)
+            scale = torch.maximum(f_up.abs(), f_down.abs())
+            tolerance = _fd_tolerance(fd.abs(), scale, h, f_up.dtype)
+        # NaN (f undefined on one side) must fail too: a NaN comparison is False.
+        fd_bad = ~((grad - fd).abs() <= tolerance)
         if fd_bad.any():
             i = int(fd_bad.nonzero()[0])
+            at = xs[i].item()
+            hint = (
+                f"f is not defined on both sides of x = {at!r}; pass "
+                "finite_difference=False at the edge of its domain"
+                if fd[i].isnan()
+                else f"if x = {at!r} is a kink, pass finite_difference=False"
+            )
             raise CheckFailed(
                 f"{what}: autograd disagrees with finite differences at "
-                f"x = {xs[i].item()!r}: autograd {grad[i].item()!r}, "
-                f"finite difference {fd[i].item()!r}. If x = {xs[i].item()!r} is a "
-                "kink, pass finite_difference=False."
+                f"x = {at!r}: autograd {grad[i].item()!r}, finite difference "
+                f"{fd[i].item()!r} (tolerance {tolerance[i].item():.2g}). {hint}."
             )
     line = (
         f"{what}: autograd matches {derivative_name} "

@@ -205,8 +205,12 @@ def _legend(ax: Axes) -> None:
     legend = ax.legend()
     if not _covers_a_line(ax):
         return
+    # The margin m adds m * (data height) above and below, so the legend's share of
+    # the Axes height is m / (1 + 2m); solve for m. On an Axes too small for that
+    # (share near 1/2 or more) the largest margin, 1, is as much room as there is.
     share = legend.get_window_extent().height / ax.bbox.height + 0.04
-    ax.set_ymargin(min(share / (1 - 2 * share), 1.0))
+    margin = share / (1 - 2 * share) if share < 1 / 3 else 1.0
+    ax.set_ymargin(margin)
     ax.legend()
 
 

@@ -1,7 +1,7 @@
 """Symbolic ground truth: a formula that sympy differentiates and torch evaluates.
 
 A tutorial writes the function once, as text. sympy derives the exact derivative
-(:meth:`Formula.diff`), prints both as LaTeX for the page, and evaluates either one
+(:meth:`~gradbook.Formula.diff`), prints both as LaTeX for the page, and evaluates either one
 with torch operations, so autograd can differentiate the formula itself:
 
 >>> from gradbook import check_derivative
@@ -271,6 +271,18 @@ class Formula:
         if not tensors:  # Python numbers in, a float out
             args = [torch.tensor(float(v), dtype=torch.float64) for v in values]
             return float(self._evaluate(args).item())
+        try:
+            torch.broadcast_shapes(*(t.shape for t in tensors))
+        except RuntimeError:
+            shapes = ", ".join(
+                f"{n}: {tuple(v.shape)}"
+                for n, v in zip(self._variables, values, strict=True)
+                if isinstance(v, torch.Tensor)
+            )
+            raise ValueError(
+                f"the values given to {self.text!r} must have the same shape (or "
+                f"shapes that broadcast), got {shapes}"
+            ) from None
         dtype = tensors[0].dtype
         args = [
             v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=dtype)
