@@ -137,13 +137,13 @@ print(result)
 #    y = 2x^3 + x
 #
 # at :math:`x = 1`, and its derivative there. Work the derivative out by hand too and
-# compare. When you have a number, check it in one call (in the downloaded notebook or
-# script):
-#
-# .. code-block:: python
-#
-#     print(gradbook.check_answer("cubic", your_answer))
-#
+# compare. Then check your derivative (the value :math:`y` is yours to compare with
+# the solution): in the downloaded notebook or script, put it in place of ``None``
+# below and run the cell.
+your_answer = None  # dy/dx at x = 1
+print(gradbook.check_answer("cubic", your_answer))
+
+# %%
 # .. raw:: html
 #
 #    <details class="solution"><summary>Show the solution</summary>
@@ -246,8 +246,8 @@ print(gradbook.check_value(y, 81.0, name="x^2 at x = 9"))
 print(gradbook.check_value(x.grad, 18.0, name="d/dx x^2 at x = 9"))
 
 # %%
-# A function inside a function: :math:`y = \sin(x / 2\sqrt{2})`
-# -------------------------------------------------------------
+# A function inside a function: :math:`y = \sin\left(x / (2\sqrt{2})\right)`
+# --------------------------------------------------------------------------
 # Here :math:`2\sqrt{2} = 2^{1.5} \approx 2.8284`. By the chain rule, the derivative
 # of the outer :math:`\sin` (a :math:`\cos`) is multiplied by the derivative of the
 # inner :math:`x / 2^{1.5}`, which is :math:`1 / 2^{1.5}`:
@@ -295,6 +295,8 @@ plt.show()
 #   output, call ``backward()``, and read the derivative from ``x.grad``.
 # * Use a fresh input for each new function: gradients accumulate in ``.grad``.
 # * The derivative tells training which way to move a parameter.
+# * The symbols (:math:`\frac{dy}{dx}`, :math:`f'(x)`) and the PyTorch call for each
+#   kind of derivative are gathered on the :doc:`/notation` page.
 #
 # Next, :ref:`sphx_glr_auto_examples_02_autograd_graph.py` looks at what PyTorch
 # recorded to make ``backward()`` possible.

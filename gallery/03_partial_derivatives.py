@@ -40,8 +40,8 @@ print("f = uv + u^2 at u = 1, v = 2:", f.item())
 # ``u.grad`` is :math:`\partial f / \partial u` and ``v.grad`` is
 # :math:`\partial f / \partial v`.
 f.backward()
-print("df/du (u.grad):", u.grad.item())
-print("df/dv (v.grad):", v.grad.item())
+print("∂f/∂u (u.grad):", u.grad.item())
+print("∂f/∂v (v.grad):", v.grad.item())
 
 # %%
 # Fixing :math:`v = 2` leaves an ordinary function of :math:`u`,
@@ -60,8 +60,8 @@ plt.show()
 # %%
 # The checks: the value and both gradients autograd gave.
 print(gradbook.check_value(f, 3.0, name="uv + u^2 at u = 1, v = 2"))
-print(gradbook.check_value(u.grad, 4.0, name="df/du"))
-print(gradbook.check_value(v.grad, 1.0, name="df/dv"))
+print(gradbook.check_value(u.grad, 4.0, name="∂f/∂u"))
+print(gradbook.check_value(v.grad, 1.0, name="∂f/∂v"))
 
 # %%
 # And the formulas for both partial derivatives, at the same point:
@@ -94,13 +94,13 @@ v = torch.tensor(4.0, requires_grad=True)
 f = u**2 + v**3 + 2 * u * v + u + v
 f.backward()
 print("f at u = 3, v = 4:", f.item())
-print("df/du (u.grad):", u.grad.item())
-print("df/dv (v.grad):", v.grad.item())
+print("∂f/∂u (u.grad):", u.grad.item())
+print("∂f/∂v (v.grad):", v.grad.item())
 
 # %%
 print(gradbook.check_value(f, 104.0, name="f at u = 3, v = 4"))
-print(gradbook.check_value(u.grad, 15.0, name="df/du"))
-print(gradbook.check_value(v.grad, 55.0, name="df/dv"))
+print(gradbook.check_value(u.grad, 15.0, name="∂f/∂u"))
+print(gradbook.check_value(v.grad, 55.0, name="∂f/∂v"))
 
 # %%
 # And the formulas for both partial derivatives, at the same point:
@@ -116,8 +116,8 @@ result = gradbook.check_partials(
 print(result)
 
 # %%
-# A cube in one variable
-# ----------------------
+# A cube in one of the variables
+# ------------------------------
 #
 # .. math::
 #
@@ -135,13 +135,13 @@ v = torch.tensor(4.0, requires_grad=True)
 f = u * v + u**2 + v**3
 f.backward()
 print("f at u = 2, v = 4:", f.item())
-print("df/du (u.grad):", u.grad.item())
-print("df/dv (v.grad):", v.grad.item())
+print("∂f/∂u (u.grad):", u.grad.item())
+print("∂f/∂v (v.grad):", v.grad.item())
 
 # %%
 print(gradbook.check_value(f, 76.0, name="f at u = 2, v = 4"))
-print(gradbook.check_value(u.grad, 8.0, name="df/du"))
-print(gradbook.check_value(v.grad, 50.0, name="df/dv"))
+print(gradbook.check_value(u.grad, 8.0, name="∂f/∂u"))
+print(gradbook.check_value(v.grad, 50.0, name="∂f/∂v"))
 
 # %%
 # And the formulas for both partial derivatives, at the same point:
@@ -164,12 +164,12 @@ print(result)
 #
 # at :math:`u = 2, v = 1`, and both partial derivatives there. Work them out by hand
 # too (the chain rule helps with :math:`(uv)^2`). Then check your pair
-# :math:`(\partial f / \partial u, \partial f / \partial v)` in one call:
-#
-# .. code-block:: python
-#
-#     print(gradbook.check_answer("partial-uv", (df_du, df_dv)))
-#
+# :math:`(\partial f / \partial u, \partial f / \partial v)`: in the downloaded
+# notebook or script, put it in place of ``None`` below and run the cell.
+your_answer = None  # (∂f/∂u, ∂f/∂v) at u = 2, v = 1
+print(gradbook.check_answer("partial-uv", your_answer))
+
+# %%
 # .. raw:: html
 #
 #    <details class="solution"><summary>Show the solution</summary>
@@ -192,15 +192,15 @@ v = torch.tensor(1.0, requires_grad=True)
 f = u * v + (u * v) ** 2
 f.backward()
 print("f = uv + (uv)^2 at u = 2, v = 1:", f.item())
-print("df/du (u.grad):", u.grad.item())
-print("df/dv (v.grad):", v.grad.item())
+print("∂f/∂u (u.grad):", u.grad.item())
+print("∂f/∂v (v.grad):", v.grad.item())
 print(gradbook.check_answer("partial-uv", (u.grad, v.grad)))
 
 # %%
 # And the book's own checks of the value, the gradients and the formulas:
 print(gradbook.check_value(f, 6.0, name="f at u = 2, v = 1"))
-print(gradbook.check_value(u.grad, 5.0, name="df/du"))
-print(gradbook.check_value(v.grad, 10.0, name="df/dv"))
+print(gradbook.check_value(u.grad, 5.0, name="∂f/∂u"))
+print(gradbook.check_value(v.grad, 10.0, name="∂f/∂v"))
 
 # %%
 # And the formulas for both partial derivatives, at the same point:
@@ -227,7 +227,8 @@ print(result)
 # * One ``backward()`` computes every partial derivative: ``u.grad`` holds
 #   :math:`\partial f / \partial u`, ``v.grad`` holds :math:`\partial f / \partial v`.
 # * A partial derivative is the ordinary derivative of a slice where the other
-#   variables are held fixed.
+#   variables are held fixed. The :doc:`/notation` page collects the symbols
+#   (:math:`\partial f / \partial u`, the gradient :math:`\nabla f`) and the calls.
 #
 # Next, :ref:`sphx_glr_auto_examples_04_sum_trick.py` differentiates a function at
 # many points at once.

@@ -72,8 +72,8 @@ def test_partial_wrong():
     [
         (1, 7, TypeError, r"exercise must be an exercise's id .*got int 1"),
         ("square", 7, ValueError, r"no exercise 'square'; .*\['cubic', 'partial-uv'\]"),
-        ("cubic", "7", TypeError, r"'cubic' expects a number, e.g. 7, got str '7'"),
-        ("cubic", None, TypeError, r"'cubic' expects a number"),
+        ("cubic", "7", TypeError, r"'cubic' expects a number, e.g. 2.5, got str '7'"),
+        ("cubic", "", TypeError, r"'cubic' expects a number"),
         ("cubic", True, TypeError, r"'cubic' expects a number"),
         ("cubic", math.nan, ValueError, r"your answer must be finite, got nan"),
         ("cubic", torch.tensor([7.0, 1.0]), ValueError, r"expects 1 number\(s\)"),
@@ -98,3 +98,13 @@ def test_a_notebook_shows_the_sentence():
     from IPython.lib.pretty import pretty
 
     assert pretty(check_answer("cubic", 7)) == "Correct: dy/dx = 7 at x = 1."
+
+
+@pytest.mark.parametrize("exercise", sorted(EXERCISES))
+def test_no_answer_yet_says_what_to_give_without_giving_it_away(exercise):
+    result = check_answer(exercise, None)
+    assert not result.correct
+    assert str(result).startswith("No answer yet: set your answer to ")
+    for value in EXERCISES[exercise].expected().values():
+        assert f"{value:g}" not in str(result).split(" at ")[0]
+    assert " at " in str(result)  # names the point

@@ -20,7 +20,7 @@ from typing import Any
 import sympy
 import torch
 
-from gradbook._validate import describe, require_number
+from gradbook._validate import describe, require_number, require_tolerance
 from gradbook.check import fmt
 from gradbook.symbolic import Formula, symbol
 
@@ -99,7 +99,7 @@ def _given(exercise: Exercise, answer: object) -> dict[str, float]:
     """The reader's answer as {variable: number}, whatever form it came in."""
     names = exercise.formula.variables
     example = (
-        "a number, e.g. 7"
+        "a number, e.g. 2.5"
         if len(names) == 1
         else f"a pair in the order {names} or a dict such as "
         + "{"
@@ -145,6 +145,19 @@ def _given(exercise: Exercise, answer: object) -> dict[str, float]:
     )
 
 
+def _not_answered(exercise: Exercise) -> AnswerResult:
+    """The verdict on ``None``: not wrong, just not given yet; says what to give."""
+    names = exercise.formula.variables
+    where = ", ".join(f"{n} = {fmt(v)}" for n, v in exercise.at.items())
+    if len(names) == 1:
+        wanted = f"{_symbol(exercise, names[0])} at {where} (a number, e.g. 2.5)"
+    else:
+        symbols = " and ".join(_symbol(exercise, n) for n in names)
+        wanted = f"{symbols} at {where} (a pair, in this order)"
+    message = f"No answer yet: set your answer to {wanted} and run again."
+    return AnswerResult(False, message, exercise.expected(), {})
+
+
 def _symbol(exercise: Exercise, name: str) -> str:
     if len(exercise.formula.variables) == 1:
         return f"dy/d{name}"
@@ -154,7 +167,7 @@ def _symbol(exercise: Exercise, name: str) -> str:
 def check_answer(
     exercise: str, answer: object, *, atol: float = 1e-6, rtol: float = 1e-4
 ) -> AnswerResult:
-    """Check your answer to a practice exercise; print the result.
+    """Check your answer to a practice exercise; the result prints as one sentence.
 
     Parameters
     ----------
@@ -163,7 +176,8 @@ def check_answer(
     answer
         A number or a one-element tensor for one derivative; for partial derivatives
         a pair in the order of the variables, a tensor of two numbers, or a dict
-        ``{"u": ..., "v": ...}``.
+        ``{"u": ..., "v": ...}``. ``None`` means "not answered yet": the result says
+        what to fill in (so a notebook runs top to bottom before the reader answers).
     atol, rtol
         How close counts as correct (loose enough for float32 results).
 
@@ -176,6 +190,8 @@ def check_answer(
     False
     >>> print(result)
     Not quite: for ∂f/∂v expected 10, you gave 9 (off by 1); ∂f/∂u = 5 is right.
+    >>> print(check_answer("cubic", None))
+    No answer yet: set your answer to dy/dx at x = 1 (a number, e.g. 2.5) and run again.
     """
     if not isinstance(exercise, str):
         raise TypeError(
@@ -187,6 +203,10 @@ def check_answer(
             f"there is no exercise {exercise!r}; the exercises are {sorted(EXERCISES)}"
         )
     ex = EXERCISES[exercise]
+    atol = require_tolerance(atol, "atol")
+    rtol = require_tolerance(rtol, "rtol")
+    if answer is None:
+        return _not_answered(ex)
     given = _given(ex, answer)
     expected = ex.expected()
     names = ex.formula.variables
