@@ -3,6 +3,7 @@ nothing loaded from another host, math rendered, downloads present."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -53,6 +54,36 @@ def test_every_tutorial_can_be_downloaded(site, script):
     downloads = {p.name for p in (site / "_downloads").rglob("*") if p.is_file()}
     assert f"{script.stem}.py" in downloads
     assert f"{script.stem}.ipynb" in downloads
+
+
+PRACTICE = [t for t in TUTORIALS if "<details" in t.read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("script", PRACTICE, ids=[t.stem for t in PRACTICE])
+def test_downloaded_notebook_folds_the_practice_solution(site, script):
+    """The solution's code cells are collapsed in the .ipynb as on the page; the
+    question and the code after the solution are not."""
+    (path,) = (site / "_downloads").rglob(f"{script.stem}.ipynb")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    hidden = [
+        i for i, c in enumerate(cells) if c["metadata"].get("tags") == ["solution"]
+    ]
+    assert hidden, f"{path.name}: no solution cell is folded"
+    for i in hidden:
+        assert cells[i]["cell_type"] == "code"
+        assert cells[i]["metadata"]["jupyter"] == {
+            "source_hidden": True,
+            "outputs_hidden": True,
+        }
+    # Every Markdown cell's HTML is balanced: nothing folds the rest of the notebook.
+    for cell in cells:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            assert text.count("<details") == text.count("</details>"), text[:200]
+    # The last code cell (the summary's neighbourhood) is visible.
+    assert (
+        "jupyter" not in [c for c in cells if c["cell_type"] == "code"][-1]["metadata"]
+    )
 
 
 def test_the_zip_of_all_tutorials_is_published(site):
