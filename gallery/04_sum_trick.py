@@ -66,18 +66,19 @@ plt.show()
 # %%
 # Why the sum works
 # -----------------
-# Each output depends on its own input only: :math:`Y_i` changes with :math:`x_i`
-# and with no other :math:`x_j`. In the sum :math:`y = Y_1 + \ldots + Y_n`, the
-# derivative with respect to :math:`x_i` therefore picks out one term:
+# Each output depends on its own input only: :math:`Y_j` changes with :math:`x_j`
+# and with no other input. In the sum :math:`y = Y_1 + \ldots + Y_n`, the
+# derivative with respect to :math:`x_j` therefore picks out one term:
 #
 # .. math::
 #
-#    \frac{\partial y}{\partial x_i} = \sum_{j} \frac{\partial Y_j}{\partial x_i}
-#    = \frac{\partial Y_i}{\partial x_i}
+#    \frac{\partial y}{\partial x_j} = \sum_{i} \frac{\partial Y_i}{\partial x_j}
+#    = \frac{\partial Y_j}{\partial x_j}
 #
-# The full table of derivatives :math:`\partial Y_j / \partial x_i` (the *Jacobian*)
-# has zeros everywhere except on the diagonal; summing its rows keeps the diagonal.
-# Here it is for four points:
+# The full table of derivatives :math:`J_{ij} = \partial Y_i / \partial x_j`, one row
+# per output and one column per input, is the *Jacobian* (see :doc:`/notation`). Here
+# it has zeros everywhere except on the diagonal, so adding up its rows keeps just the
+# diagonal. Here it is for four points:
 from torch.autograd.functional import jacobian
 
 x4 = torch.tensor([-2.0, -1.0, 1.0, 3.0])
@@ -144,7 +145,8 @@ plt.show()
 # * To differentiate at many points, compute the outputs, **sum them**, and call
 #   ``backward()``; ``x.grad`` then holds the derivative at each point.
 # * This works because each output depends on its own input only; for functions
-#   that mix the inputs, the gradient of the sum is something else.
+#   that mix the inputs, the gradient of the sum is something else (a
+#   vector-Jacobian product, :doc:`/notation`).
 # * ``plot_with_derivative`` draws the function and ``x.grad`` on one figure.
 #
 # Next, :ref:`sphx_glr_auto_examples_05_activation_functions.py` uses the trick on

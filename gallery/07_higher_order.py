@@ -124,8 +124,10 @@ torch.testing.assert_close(d2, 6 * xs)
 print("f''(x) matches 6x at all", xs.numel(), "points ✓")
 
 # %%
-# Where :math:`f'` crosses zero, :math:`f` is flat; where :math:`f''` crosses zero
-# (at :math:`x = 0`), the curve of :math:`f` changes from bending down to bending up.
+# Where :math:`f'` is zero (only at :math:`x = 0` here, where it touches zero without
+# crossing) the graph of :math:`f` is flat for an instant; where :math:`f''` crosses
+# zero (also at :math:`x = 0`) the curve of :math:`f` changes from bending down to
+# bending up. So :math:`x = 0` is a flat inflection point, not a minimum or maximum.
 import matplotlib.pyplot as plt
 
 with gradbook.style():

@@ -183,7 +183,8 @@ print("torch.func.hessian(g)(1, 2) equals the hand-derived H ✓")
 # %%
 # The Hessian is symmetric here, because the order of differentiation does not matter
 # for smooth functions. And it *is* the Jacobian of the gradient: ``jacfwd(grad(g))``
-# gives the same matrix (this composition is how ``torch.func.hessian`` works).
+# gives the same matrix. (``torch.func.hessian(g)`` itself is ``jacfwd(jacrev(g))``:
+# forward mode over reverse mode, the same matrix by another route.)
 torch.testing.assert_close(H, H.T)
 print("H equals its transpose ✓")
 torch.testing.assert_close(jacfwd(grad(g))(x), H_hand)

@@ -47,9 +47,9 @@ print("x.grad equals 2x ✓")
 # %%
 # 2. Backward through the graph a second time
 # -------------------------------------------
-# After a backward pass autograd frees the intermediate values it saved (here
-# :math:`x`, needed for :math:`d(x^3)/dx = 3x^2`). A second pass over the same graph
-# finds them gone:
+# After a backward pass autograd frees the values it saved for that pass (here
+# the graph's copy of :math:`x`, which :math:`d(x^3)/dx = 3x^2` needs). A second pass
+# over the same graph finds them gone:
 x = torch.tensor(2.0, requires_grad=True)
 y = x**3
 y.backward()

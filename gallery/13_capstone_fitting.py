@@ -123,7 +123,7 @@ for _ in range(300):
     b.grad.zero_()
     losses_by_hand.append(loss.item())
 print(f"after 300 steps: w = {w.item():.4f}, b = {b.item():.4f}")
-print(f"loss after 300 steps: {losses_by_hand[-1]:.4f}")
+print(f"loss at step 300 (before its update): {losses_by_hand[-1]:.4f}")
 
 # %%
 # Checking the answer
@@ -162,7 +162,7 @@ print(
 )
 print(
     gradbook.check_value(
-        losses_by_hand[-1], best_loss, name="loss after 300 steps", atol=1e-6
+        losses_by_hand[-1], best_loss, name="loss at step 300", atol=1e-6
     )
 )
 
@@ -192,7 +192,8 @@ print(gradbook.check_value(b, 1.06, name="intercept b found by SGD", atol=1e-4))
 # %%
 # The loss curve
 # --------------
-# The loss drops from 32.78 to below 0.04 in six steps, then settles on the
+# Each step records the loss *before* it updates the line. The loss drops from 32.78
+# at step 1 to below 0.04 at step 6 (five updates later), then settles on the
 # smallest loss a straight line can reach, :math:`L(1.97, 1.06) = 0.0182` (the
 # logarithmic scale shows both ends). The two loops draw one and the same curve.
 first_below = next(step for step, L in enumerate(losses_by_hand, 1) if L < 0.04)

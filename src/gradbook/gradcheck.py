@@ -1,6 +1,6 @@
 """Check the backward of a custom ``torch.autograd.Function`` in plain words.
 
-:func:`check_backward` runs :func:`torch.autograd.gradcheck` in float64 (where finite
+:func:`~gradbook.check_backward` runs :func:`torch.autograd.gradcheck` in float64 (where finite
 differences are accurate) and, when the backward is wrong, says so in words a reader
 can act on: which input, what the backward gave, what finite differences give, and
 whether the backward ignores ``grad_output`` (the usual mistake: it breaks the chain
@@ -131,7 +131,8 @@ def _explain(error: str | None, name: str, ignores: bool) -> str:
             out, inp, numerical, analytical = found.groups()
             lines += [
                 f"  derivative of output {out} with respect to input {inp} "
-                "(the Jacobian, one row per input element):",
+                "(as gradcheck prints it: one row per input element, one column per "
+                "output element, the transpose of the book's J):",
                 f"    from finite differences: {_matrix(numerical)}",
                 f"    from your backward:      {_matrix(analytical)}",
             ]
