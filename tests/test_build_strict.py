@@ -9,6 +9,7 @@ without the broken piece must pass, so a failure is never just a broken harness.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import textwrap
@@ -115,13 +116,43 @@ def build(docs: Path, *options: str):
     )
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_PROBLEM_LINE = re.compile(r"WARNING|ERROR|[Ee]rror|[Ee]xception|failed")
+_SUMMARY = "Here is a summary of the problems encountered when running the examples"
+
+
+def failed_examples(stdout: str) -> dict[str, str]:
+    """sphinx-gallery's failure summary: {script name: its traceback}."""
+    text = _ANSI.sub("", stdout)
+    if _SUMMARY not in text:
+        return {}
+    parts = re.split(r"^\s*(\S+\.py) failed leaving traceback:", text.split(_SUMMARY)[1],
+                     flags=re.M)  # fmt: skip
+    return {
+        Path(name).name: tb for name, tb in zip(parts[1::2], parts[2::2], strict=True)
+    }
+
+
+def problems(stdout: str) -> str:
+    """What the build reported as wrong: its warning and error lines, and the
+    tracebacks of the tutorials that failed; not the progress lines, which name
+    every file whether it is broken or not."""
+    text = _ANSI.sub("", stdout)
+    lines = [line for line in text.splitlines() if _PROBLEM_LINE.search(line)]
+    if _SUMMARY in text:
+        lines.append(text.split(_SUMMARY)[1])
+    return "\n".join(lines)
+
+
 def assert_fails_naming(result, *names: str) -> None:
     assert result.returncode != 0, (
         f"the build passed but should have failed:\n{result.stdout[-3000:]}"
     )
+    reported = problems(result.stdout)
     for name in names:
-        assert name in result.stdout, (
-            f"the build failed without naming {name}:\n{result.stdout[-3000:]}"
+        assert name in reported, (
+            f"the build failed without naming {name} among its problems:\n"
+            f"{result.stdout[-3000:]}"
         )
 
 
@@ -141,14 +172,28 @@ def test_tutorial_that_raises_fails_the_build(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "code",
+    ("code", "message"),
     [
-        "import warnings\nwarnings.warn('old API', DeprecationWarning)\n",
-        "import warnings\nwarnings.warn('something odd')\n",
+        (
+            "import warnings\nwarnings.warn('old API', DeprecationWarning)\n",
+            "DeprecationWarning: old API",
+        ),
+        (
+            "import warnings\nwarnings.warn('something odd')\n",
+            "UserWarning: something odd",
+        ),
         # A real-world case: reading .grad of a non-leaf tensor warns in PyTorch.
-        "import torch\nx = torch.tensor(2.0, requires_grad=True)\ny = x**2\ny.backward()\nprint(y.grad)\n",
+        (
+            "import torch\nx = torch.tensor(2.0, requires_grad=True)\ny = x**2\n"
+            "y.backward()\nprint(y.grad)\n",
+            "UserWarning: The .grad attribute of a Tensor that is not a leaf",
+        ),
         # known_warnings.py ignores this message only when torch's own module raises it.
-        "import warnings\nwarnings.warn('`torch.jit.script` is deprecated.', DeprecationWarning)\n",
+        (
+            "import warnings\nwarnings.warn('`torch.jit.script` is deprecated.', "
+            "DeprecationWarning)\n",
+            "DeprecationWarning: `torch.jit.script` is deprecated.",
+        ),
     ],
     ids=[
         "DeprecationWarning",
@@ -157,9 +202,11 @@ def test_tutorial_that_raises_fails_the_build(tmp_path):
         "known-message-own-code",
     ],
 )
-def test_tutorial_that_warns_fails_the_build(tmp_path, code):
+def test_tutorial_that_warns_fails_the_build(tmp_path, code, message):
     docs = make_book(tmp_path, {"02_warns.py": tutorial(code)})
-    assert_fails_naming(build(docs), "02_warns.py")
+    result = build(docs)
+    assert_fails_naming(result, "02_warns.py")
+    assert message in failed_examples(result.stdout)["02_warns.py"]
 
 
 def test_page_in_no_toctree_fails_the_build(tmp_path):
@@ -171,6 +218,24 @@ def test_broken_cross_reference_fails_the_build(tmp_path):
     script = tutorial("# See :ref:`no-such-label` for more.\nprint('hello')\n")
     docs = make_book(tmp_path, {"02_badref.py": script})
     assert_fails_naming(build(docs), "02_badref", "no-such-label")
+
+
+def test_broken_api_reference_fails_the_build(tmp_path):
+    """A :func: reference to a function that does not exist (a renamed gradbook
+    function, say) is a warning too: the build is nitpicky."""
+    script = tutorial("# :func:`gradbook.check_derivatve` checks it.\nprint('hello')\n")
+    docs = make_book(tmp_path, {"02_badfunc.py": script})
+    assert_fails_naming(build(docs), "02_badfunc", "gradbook.check_derivatve")
+
+
+def test_duplicate_label_fails_the_build(tmp_path):
+    pages = {
+        "one.md": "(same-label)=\n# One\n\nText.\n",
+        "two.md": "(same-label)=\n# Two\n\nText.\n",
+    }
+    index = INDEX.replace("auto_examples/index", "auto_examples/index\none\ntwo")
+    docs = make_book(tmp_path, {}, pages=pages, index=index)
+    assert_fails_naming(build(docs), "duplicate label same-label")
 
 
 def test_missing_file_in_toctree_fails_the_build(tmp_path):
@@ -236,4 +301,10 @@ def test_changing_a_stated_value_in_any_real_tutorial_fails_the_build(tmp_path):
         assert found, f"{script.name} states no value in a gradbook check"
         wrong[f"wrong_{script.name}"] = mutate(source, found[0])
     docs = make_book(tmp_path, wrong)
-    assert_fails_naming(build(docs), *wrong)
+    result = build(docs)
+    assert result.returncode != 0, result.stdout[-3000:]
+    failed = failed_examples(result.stdout)
+    for name in wrong:
+        assert name in failed, f"{name} was not refused; refused: {sorted(failed)}"
+        assert "CheckFailed" in failed[name], failed[name][-2000:]
+    assert "01_good.py" not in failed

@@ -1,7 +1,7 @@
 """Show an error on the page, and fail the build if it stops happening.
 
 A tutorial that teaches a mistake (say, asking an integer tensor for a gradient) runs
-the mistake inside :func:`expect_error`: the error is caught and its first line printed,
+the mistake inside :func:`~gradbook.expect_error`: the error is caught and its first line printed,
 so the page shows exactly what PyTorch says. If a future PyTorch stops raising it, the
 block raises :class:`~gradbook.CheckFailed` and the book no longer builds with a stale
 claim.
@@ -18,10 +18,10 @@ __all__ = ["ExpectedError", "expect_error"]
 
 
 class ExpectedError:
-    """The context manager returned by :func:`expect_error`.
+    """The context manager returned by :func:`~gradbook.expect_error`.
 
-    After the ``with`` block, :attr:`exception` is the error that was raised and
-    :attr:`message` its text.
+    After the ``with`` block, ``.exception`` is the error that was raised and
+    ``.message`` its text.
     """
 
     def __init__(self, exc_type: type[BaseException], match: str | None) -> None:

@@ -3,7 +3,7 @@
 Every tensor computed from a tensor that requires grad has a ``grad_fn``: the node that
 will compute its backward. Each node lists, in ``next_functions``, the nodes that feed
 it, down to ``AccumulateGrad`` nodes, which store the gradient of a leaf tensor in its
-``.grad``. :func:`describe_graph` prints that graph as a tree; :func:`draw_graph`
+``.grad``. :func:`~gradbook.describe_graph` prints that graph as a tree; :func:`~gradbook.draw_graph`
 draws it (Matplotlib only, no Graphviz). Neither shows memory addresses, so the output
 is the same at every run.
 """
