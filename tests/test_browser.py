@@ -377,6 +377,35 @@ def test_copy_button_copies_code_without_prompts_or_outputs(browser, base_url):
         watch.close()
 
 
+def test_copy_button_leaves_out_doctest_prompts_and_outputs(browser, base_url):
+    """The API page's examples have '>>> ' prompts and printed results: the copy
+    button copies the code after the prompts, and no result line."""
+    watch = PageWatch(browser, base_url, viewport=DESKTOP)
+    watch.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        watch.goto("api.html", scroll=False)
+        page = watch.page
+        block = page.locator("div.highlight:has(pre .gp)").first
+        assert block.count(), "api.html: no example with '>>> ' prompts"
+        shown = block.locator("pre").inner_text()
+        outputs = [
+            line
+            for line in shown.splitlines()
+            if line and not line.startswith((">>> ", "... "))
+        ]
+        assert outputs, f"the first example shows no printed result:\n{shown}"
+        block.hover()
+        block.locator("button.copybtn").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        code = [
+            line[4:] for line in shown.splitlines() if line.startswith((">>> ", "... "))
+        ]
+        assert copied.strip().splitlines() == code
+        watch.assert_clean("api.html")
+    finally:
+        watch.close()
+
+
 def test_search_works_offline(browser, base_url):
     """Type in the search box of the front page; the search page lists results."""
     watch = PageWatch(browser, base_url, viewport=DESKTOP)
