@@ -80,10 +80,12 @@ def test_downloaded_notebook_folds_the_practice_solution(site, script):
         text = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
             assert text.count("<details") == text.count("</details>"), text[:200]
-    # The last code cell (the summary's neighbourhood) is visible.
-    assert (
-        "jupyter" not in [c for c in cells if c["cell_type"] == "code"][-1]["metadata"]
-    )
+    # The question's code and the reader's answer cell stay visible.
+    code = [c for c in cells if c["cell_type"] == "code"]
+    answer = [c for c in code if "your_answer = None" in "".join(c["source"])]
+    assert answer, f"{path.name}: no cell for the reader's answer"
+    for cell in [code[0], *answer]:
+        assert "jupyter" not in cell["metadata"], "".join(cell["source"])
 
 
 def test_the_zip_of_all_tutorials_is_published(site):

@@ -291,6 +291,15 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
     print(json.dumps(result["summary"], indent=2))
     print(f"Written to {args.output}")
+    failed = {
+        page: entry["lighthouse_mobile"]["error"]
+        for page, entry in result["pages"].items()
+        if "error" in entry.get("lighthouse_mobile", {})
+    }
+    if failed:  # a figure that could not be measured is not a figure: say so, fail
+        for page, error in sorted(failed.items()):
+            print(f"Lighthouse could not measure {page}:\n{error}", file=sys.stderr)
+        return 1
     return 0
 
 
