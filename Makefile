@@ -27,8 +27,12 @@ export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
 # -W: any Sphinx warning fails the build; --keep-going: report all of them first;
-# -T: print the full traceback (e.g. of a failing notebook cell) to the console.
-SPHINXBUILD = $(PY) -m sphinx -b html -W --keep-going -T -d $(BUILDDIR)/doctrees $(SPHINXOPTS)
+# -T: print the full traceback (e.g. of a failing notebook cell) to the console;
+# -j auto: read and write pages on every core (the MyST notebook pages then execute side
+# by side; sphinx-gallery runs the tutorials before, in one process).
+# Each output folder keeps its own doctrees: sharing them would make the next build of
+# the other folder re-read everything.
+SPHINXBUILD = $(PY) -m sphinx -b html -W --keep-going -T -j auto $(SPHINXOPTS)
 
 .PHONY: help venv html html-noplot test test-fast serve lint bench audit repro clean
 
@@ -45,11 +49,11 @@ $(STAMP): $(LOCK) pyproject.toml src/gradbook/__init__.py
 venv: $(STAMP) ## Create or update .venv from requirements-lock.txt
 
 html: $(STAMP) ## Build the book, executing every tutorial (strict: warnings are errors)
-	$(SPHINXBUILD) $(DOCS) $(HTMLDIR)
+	$(SPHINXBUILD) -d $(BUILDDIR)/doctrees $(DOCS) $(HTMLDIR)
 	@echo "The book is in $(HTMLDIR)/index.html ('make serve' to read it)."
 
 html-noplot: $(STAMP) ## Build the book fast, without executing the tutorials
-	$(SPHINXBUILD) -D plot_gallery=0 $(DOCS) $(BUILDDIR)/html-noplot
+	$(SPHINXBUILD) -d $(BUILDDIR)/doctrees-noplot -D plot_gallery=0 $(DOCS) $(BUILDDIR)/html-noplot
 	@echo "Unexecuted preview in $(BUILDDIR)/html-noplot/index.html"
 
 test: html ## Run every test: package, tutorials, the strict build and the built site
@@ -78,7 +82,7 @@ repro: $(STAMP) ## Build twice in two folders and check the outputs are byte-ide
 	$(PY) tools/repro.py
 
 clean: ## Remove the built book and generated gallery pages (keeps .venv)
-	rm -rf $(BUILDDIR) $(DOCS)/auto_examples $(DOCS)/sg_execution_times.rst $(DOCS)/jupyter_execute
+	rm -rf $(BUILDDIR) $(DOCS)/auto_examples $(DOCS)/gen_modules
 
 audit: html ## Page budget per page: bytes, requests, axe-core, Lighthouse mobile; writes audit.json
 	@test -d tools/audit/node_modules || (cd tools/audit && npm ci --ignore-scripts --no-audit --no-fund)

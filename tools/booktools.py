@@ -62,12 +62,14 @@ class Build:
 
 
 def sphinx_build(root: Path, *options: str) -> Build:
-    """Build ``root/docs`` into ``root/docs/_build/html`` as `make html` does."""
+    """Build ``root/docs`` into ``root/docs/_build/html`` as `make html` does (same
+    options as the Makefile's SPHINXBUILD)."""
     docs = root / "docs"
     html = docs / "_build" / "html"
     cmd = [
         sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-T",
-        "-d", str(docs / "_build" / "doctrees"), *options, str(docs), str(html),
+        "-j", "auto", "-d", str(docs / "_build" / "doctrees"), *options, str(docs),
+        str(html),
     ]  # fmt: skip
     start = time.perf_counter()
     done = subprocess.run(

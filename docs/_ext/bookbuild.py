@@ -105,12 +105,12 @@ _ADDRESS = re.compile(r"at 0x[0-9a-fA-F]{6,}")
 
 def refuse_addresses(app: Sphinx, docname: str, source: list[str]) -> None:
     """A memory address in a generated page makes builds differ; name the page."""
-    if docname.startswith("auto_examples/") and _ADDRESS.search(source[0]):
-        match = _ADDRESS.search(source[0])
-        line = source[0][: match.start()].count("\n") + 1 if match else 0
+    match = _ADDRESS.search(source[0]) if docname.startswith("auto_examples/") else None
+    if match:
+        line = source[0][: match.start()].count("\n") + 1
         raise ExtensionError(
             f"{docname}.rst:{line}: the tutorial prints a memory address "
-            f"({match.group(0) if match else ''}); print a value or a name instead "
+            f"({match.group(0)}); print a value or a name instead "
             "(object reprs change from build to build)."
         )
 
