@@ -56,18 +56,21 @@ def test_derivative_mismatch_shows_all_three_numbers_and_the_tolerance():
     assert "finite difference: 5.9999999" in message
 
 
+class WrongSquare(torch.autograd.Function):
+    """x^2 whose backward claims 3x: wrong on purpose."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x**2
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * 3 * x
+
+
 def test_derivative_disagreeing_with_finite_differences_fails():
-    class WrongSquare(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x**2
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (x,) = ctx.saved_tensors
-            return grad_output * 3 * x  # wrong on purpose
-
     with pytest.raises(CheckFailed, match="disagrees with finite differences"):
         check_derivative(WrongSquare.apply, at=2.0, expected=6.0)
 
@@ -125,28 +128,12 @@ def test_derivative_bad_function(f, error, match):
         check_derivative(f, at=1.0, expected=2.0)
 
 
-class _SquareWithWrongBackward(torch.autograd.Function):
-    """x^2 whose backward claims 3x: wrong, whatever the size of the output."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x**2
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return grad_output * 3 * x
-
-
 @pytest.mark.parametrize("offset", [0.0, 1e4, 1e7])
 def test_finite_differences_catch_a_wrong_backward_on_a_large_function(offset):
     """A large function value must not widen the finite-difference tolerance enough to
     hide a wrong derivative (6 stated and 'computed', while the truth is 4)."""
     with pytest.raises(CheckFailed, match="disagrees with finite differences"):
-        check_derivative(
-            lambda x: _SquareWithWrongBackward.apply(x) + offset, at=2.0, expected=6.0
-        )
+        check_derivative(lambda x: WrongSquare.apply(x) + offset, at=2.0, expected=6.0)
 
 
 def test_large_smooth_values_still_pass():
