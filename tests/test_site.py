@@ -165,3 +165,14 @@ def test_generated_notebooks_are_not_built_as_pages(site):
     stray = [p.name for p in (site / "auto_examples").glob("*.html")]
     expected = {f"{t.stem}.html" for t in TUTORIALS} | {"index.html"}
     assert set(stray) == expected
+
+
+def test_gallery_figures_are_light_palette_pngs(site):
+    """reader.compress_gallery_images: plots and thumbnails are palette PNGs."""
+    from PIL import Image
+
+    images = sorted((site / "_images").glob("sphx_glr_*.png"))
+    assert images, "no gallery figures in _images/"
+    for path in images:
+        with Image.open(path) as image:
+            assert image.mode == "P", f"{path.name} is {image.mode}, not a palette PNG"
