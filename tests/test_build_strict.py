@@ -117,7 +117,8 @@ def build(docs: Path, *options: str):
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_PROBLEM_LINE = re.compile(r"WARNING|ERROR|[Ee]rror|[Ee]xception|failed")
+# Not "error" alone: myst-nb prints its configuration, which has "render_error_lexer".
+_PROBLEM_LINE = re.compile(r"WARNING|ERROR|[Ee]rror:|Exception|failed")
 _SUMMARY = "Here is a summary of the problems encountered when running the examples"
 
 
@@ -207,6 +208,20 @@ def test_tutorial_that_warns_fails_the_build(tmp_path, code, message):
     result = build(docs)
     assert_fails_naming(result, "02_warns.py")
     assert message in failed_examples(result.stdout)["02_warns.py"]
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["import sys\nprint('before')\nsys.exit(0)\nprint('after')\n", "exit()\n"],
+    ids=["sys.exit(0)", "exit()"],
+)
+def test_tutorial_that_exits_fails_the_build(tmp_path, code):
+    """Uncaught, sys.exit(0) in a tutorial would end Sphinx itself with status 0: a
+    'successful' build of which the rest never ran (bookbuild.refuse_exit)."""
+    docs = make_book(tmp_path, {"02_exits.py": tutorial(code)})
+    result = build(docs)
+    assert_fails_naming(result, "02_exits.py")
+    assert "TutorialExited" in failed_examples(result.stdout)["02_exits.py"]
 
 
 def test_page_in_no_toctree_fails_the_build(tmp_path):

@@ -6,6 +6,10 @@
   seeds torch; after, it puts the warning filters back.
 * ``check_every_tutorial_ran`` refuses a build in which a script in ``gallery/`` was
   not executed (for instance because a ``filename_pattern`` skipped it).
+* ``refuse_exit`` turns a tutorial's ``sys.exit()`` (or ``exit()``, or ``raise
+  SystemExit``) into an error of that tutorial. Without it the exit would end the whole
+  Sphinx process, with status 0 for ``sys.exit(0)``: a "successful" build with the rest
+  of the tutorial, and of the book, never run or written.
 * ``normalize_zips`` rewrites the "download all" archives with fixed timestamps, so two
   builds of the same sources are byte-identical.
 """
@@ -40,6 +44,37 @@ def reset_tutorial(gallery_conf: dict[str, Any], fname: str, when: str) -> None:
     elif _strict_warnings is not None:
         _strict_warnings.__exit__(None, None, None)
         _strict_warnings = None
+
+
+class TutorialExited(RuntimeError):
+    """A tutorial called sys.exit(): the code after it would be shown but never run."""
+
+
+def refuse_exit() -> None:
+    """Make a SystemExit inside a tutorial's code block an ordinary tutorial failure.
+
+    sphinx-gallery catches ``Exception`` around each code block and reports the
+    tutorial as failing; ``SystemExit`` is not an ``Exception``, so it is converted
+    where the block is executed.
+    """
+    from sphinx_gallery import gen_rst
+
+    execute = gen_rst._exec_and_get_memory
+    if getattr(execute, "_refuses_exit", False):
+        return
+
+    def exec_and_get_memory(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return execute(*args, **kwargs)
+        except SystemExit as exc:
+            raise TutorialExited(
+                f"the tutorial called sys.exit({exc.code!r}): the code after it would "
+                "be shown but never run. A tutorial runs to its end; to show an exit, "
+                "catch it with gradbook.expect_error(SystemExit)."
+            ) from None
+
+    exec_and_get_memory._refuses_exit = True  # type: ignore[attr-defined]
+    gen_rst._exec_and_get_memory = exec_and_get_memory
 
 
 def _gallery_scripts(app: Sphinx) -> dict[str, Path]:
@@ -116,6 +151,7 @@ def refuse_addresses(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    refuse_exit()
     # sphinx-gallery generates and runs the gallery at builder-inited (priority 500).
     app.connect("builder-inited", check_every_tutorial_ran, priority=900)
     app.connect("source-read", refuse_addresses)
