@@ -176,3 +176,16 @@ def test_gallery_figures_are_light_palette_pngs(site):
     for path in images:
         with Image.open(path) as image:
             assert image.mode == "P", f"{path.name} is {image.mode}, not a palette PNG"
+
+
+def test_gallery_images_load_lazily(site):
+    """reader.lazy_gallery_images: thumbnails and figures wait until scrolled near."""
+    for page in [site / "index.html", *sorted((site / "auto_examples").glob("*.html"))]:
+        images = [
+            img
+            for img in soup(page).find_all("img")
+            if Path(img.get("src", "")).name.startswith("sphx_glr_")
+        ]
+        assert images, f"{page.name}: no gallery figure or thumbnail"
+        for img in images:
+            assert img.get("loading") == "lazy", f"{page.name}: {img}"

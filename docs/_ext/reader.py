@@ -15,7 +15,9 @@
 * **Light figures**: the tutorials' plots and thumbnails are written by Matplotlib as
   full-colour PNGs, but a plot has a few dozen colours: each is re-saved with a palette
   of at most 128 colours (``compress_gallery_images``), the landing page's thirteen
-  thumbnails go from about 400 KB to about 90 KB, and nothing visible changes.
+  thumbnails go from about 400 KB to about 90 KB, and nothing visible changes. They
+  are also loaded lazily (``lazy_gallery_images``): a figure or thumbnail further down
+  the page is fetched when the reader scrolls near it, not before the first screen.
 * **Accessible names** for the theme's collapse toggles in the navigation (an empty
   ``<summary>`` is a serious axe-core violation).
 
@@ -246,6 +248,13 @@ def describe_generated_pages(
     )
 
 
+def lazy_gallery_images(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``loading="lazy"`` on sphinx-gallery's figures and thumbnails."""
+    for image in doctree.findall(nodes.image):
+        if posixpath.basename(image.get("uri", "")).startswith("sphx_glr_"):
+            image["loading"] = "lazy"
+
+
 PALETTE_COLOURS = 128
 
 
@@ -274,6 +283,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("book_repository_url", "", "html", types=frozenset({str}))
     app.connect("config-inited", check_config)
     app.connect("doctree-resolved", add_tutorial_bar)
+    app.connect("doctree-resolved", lazy_gallery_images)
     # After pydata-sphinx-theme has put its toctree function into the context.
     app.connect("html-page-context", wrap_toctree, priority=900)
     app.connect("html-page-context", base_for_404)
