@@ -323,3 +323,21 @@ def test_changing_a_stated_value_in_any_real_tutorial_fails_the_build(tmp_path):
         assert name in failed, f"{name} was not refused; refused: {sorted(failed)}"
         assert "CheckFailed" in failed[name], failed[name][-2000:]
     assert "01_good.py" not in failed
+
+
+def test_tutorials_run_again_when_what_they_import_changes(tmp_path):
+    """sphinx-gallery re-runs a tutorial only when its own file changes; a change to
+    gradbook, docs/_ext or conf.py must run them again (bookbuild.rerun_when_inputs_change),
+    or pages would keep what an older gradbook printed."""
+
+    def executed(result) -> int:
+        assert result.returncode == 0, result.stdout[-3000:]
+        text = _ANSI.sub("", result.stdout)
+        return int(re.search(r"successfully executed (\d+) out of", text).group(1))
+
+    docs = make_book(tmp_path, {})
+    assert executed(build(docs)) == 1
+    assert executed(build(docs)) == 0  # nothing changed: nothing runs
+    with (docs / "_ext" / "bookbuild.py").open("a") as ext:
+        ext.write("\n# a change to the build's own code\n")
+    assert executed(build(docs)) == 1

@@ -4,6 +4,10 @@
   it turns every Python warning into an error (so a tutorial that warns fails the build,
   naming its file), except the few library-internal ones in ``known_warnings.py``, and
   seeds torch; after, it puts the warning filters back.
+* ``rerun_when_inputs_change``: sphinx-gallery re-runs a tutorial only when the
+  tutorial's own file changes (by MD5). Its output also depends on gradbook, on these
+  extensions and on conf.py: when any of them changes, every tutorial runs again, so a
+  page never shows what an older gradbook printed.
 * ``check_every_tutorial_ran`` refuses a build in which a script in ``gallery/`` was
   not executed (for instance because a ``filename_pattern`` skipped it).
 * ``refuse_exit`` turns a tutorial's ``sys.exit()`` (or ``exit()``, or ``raise
@@ -16,6 +20,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import os
 import re
 import warnings
@@ -26,6 +32,9 @@ from typing import Any
 from known_warnings import ignore_library_warnings
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 _strict_warnings: warnings.catch_warnings | None = None
 
@@ -75,6 +84,46 @@ def refuse_exit() -> None:
 
     exec_and_get_memory._refuses_exit = True  # type: ignore[attr-defined]
     gen_rst._exec_and_get_memory = exec_and_get_memory
+
+
+INPUTS_STAMP = ".tutorial-inputs.sha256"
+
+
+def _tutorial_inputs_digest(app: Sphinx) -> str:
+    """A digest of what a tutorial's output depends on besides its own file."""
+    spec = importlib.util.find_spec("gradbook")
+    package = Path(spec.origin).parent if spec and spec.origin else None
+    files = sorted(package.rglob("*.py")) if package else []
+    files += sorted(Path(__file__).parent.glob("*.py"))
+    files.append(Path(app.confdir) / "conf.py")
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(repr(app.config.sphinx_gallery_conf["first_notebook_cell"]).encode())
+    return digest.hexdigest()
+
+
+def rerun_when_inputs_change(app: Sphinx) -> None:
+    """Forget sphinx-gallery's record of what ran when gradbook or the build changed."""
+    conf = app.config.sphinx_gallery_conf
+    if not conf["plot_gallery"] or str(conf["plot_gallery"]) in {"0", "False"}:
+        return  # `make html-noplot` runs nothing: leave the record for the next build
+    digest = _tutorial_inputs_digest(app)
+    for out in conf["gallery_dirs"]:
+        folder = Path(app.srcdir) / out
+        stamp = folder / INPUTS_STAMP
+        if stamp.exists() and stamp.read_text() == digest:
+            continue
+        records = sorted(folder.glob("*.md5"))
+        if records:
+            logger.info(
+                "gradbook, docs/_ext or conf.py changed since the tutorials last ran: "
+                "running every tutorial again"
+            )
+        for record in records:
+            record.unlink()
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(digest)
 
 
 def _gallery_scripts(app: Sphinx) -> dict[str, Path]:
@@ -153,6 +202,7 @@ def refuse_addresses(app: Sphinx, docname: str, source: list[str]) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     refuse_exit()
     # sphinx-gallery generates and runs the gallery at builder-inited (priority 500).
+    app.connect("builder-inited", rerun_when_inputs_change, priority=400)
     app.connect("builder-inited", check_every_tutorial_ran, priority=900)
     app.connect("source-read", refuse_addresses)
     app.connect("build-finished", normalize_zips, priority=900)

@@ -18,6 +18,14 @@ from browser_support import (  # noqa: E402
     site_pages,
 )
 
+SCROLL_THROUGH = """async () => {
+    for (let y = 0; y < document.body.scrollHeight; y += 400) {
+        window.scrollTo(0, y);
+        await new Promise(r => setTimeout(r, 20));
+    }
+    window.scrollTo(0, 0);
+}"""
+
 SIZES = {
     "phone": {"width": 390, "height": 844},
     "desktop": {"width": 1280, "height": 900},
@@ -50,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     page = context.new_page()
                     page.goto(base + page_path, wait_until="networkidle")
+                    # Figures load lazily: scroll through the page so all are there.
+                    page.evaluate(SCROLL_THROUGH)
+                    page.wait_for_load_state("networkidle")
                     name = page_path.replace("/", "__").removesuffix(".html")
                     out = args.output / f"{name}-{size}-{scheme}.png"
                     page.screenshot(path=str(out), full_page=args.full_page)
