@@ -1,7 +1,7 @@
 """Symbolic ground truth: a formula that sympy differentiates and torch evaluates.
 
 A tutorial writes the function once, as text. sympy derives the exact derivative
-(:meth:`~gradbook.Formula.diff`), prints both as LaTeX for the page, and evaluates either one
+(:meth:`Formula.diff() <gradbook.Formula.diff>`), prints both as LaTeX for the page, and evaluates either one
 with torch operations, so autograd can differentiate the formula itself:
 
 >>> from gradbook import check_derivative
