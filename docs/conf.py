@@ -12,6 +12,7 @@ How the pieces fit (see README.md, "How the book is built"):
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from importlib.metadata import version as installed_version
@@ -19,6 +20,13 @@ from pathlib import Path
 
 HERE = Path(__file__).parent.resolve()
 sys.path.insert(0, str(HERE / "_ext"))
+
+# Sphinx does not notice when the book's own extensions change; this value does (a
+# change of it makes Sphinx read and write every page again), so an edit of
+# docs/_ext/*.py reaches every page without `make clean`.
+book_extensions_digest = hashlib.sha256(
+    b"".join(path.read_bytes() for path in sorted((HERE / "_ext").glob("*.py")))
+).hexdigest()
 
 # -- Project -------------------------------------------------------------------------
 project = "Differentiation in PyTorch"
@@ -40,7 +48,6 @@ extensions = [
     "notebook_html",  # docs/_ext/notebook_html.py: folded solutions in the .ipynb
     "reader",  # docs/_ext/reader.py: tutorial bar, icons without JS, accessible nav
     "sphinx_copybutton",
-    "sphinx_sitemap",
     "sphinxext.opengraph",
 ]
 
@@ -164,10 +171,10 @@ copybutton_only_copy_prompt_lines = False
 copybutton_exclude = ".linenos, .gp, .go"
 copybutton_selector = "div:not(.sphx-glr-script-out) > div.highlight > pre"
 
-# sitemap.xml: no <lastmod> (it would come from git dates and differ between clones).
-sitemap_url_scheme = "{link}"
-sitemap_show_lastmod = False
-sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+# sitemap.xml is written by docs/_ext/reader.py from every document of the book (not
+# only the pages a build happened to rewrite, as sphinx-sitemap does), without
+# <lastmod> (git dates differ between clones).
+sitemap_excludes = ["404"]
 
 # Open Graph tags and a <meta name="description"> per page, from its first paragraph.
 ogp_site_url = html_baseurl

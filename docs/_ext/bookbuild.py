@@ -201,6 +201,8 @@ def refuse_addresses(app: Sphinx, docname: str, source: list[str]) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     refuse_exit()
+    # Set in conf.py; "env": when it changes, every page is read and written again.
+    app.add_config_value("book_extensions_digest", "", "env", types=frozenset({str}))
     # sphinx-gallery generates and runs the gallery at builder-inited (priority 500).
     app.connect("builder-inited", rerun_when_inputs_change, priority=400)
     app.connect("builder-inited", check_every_tutorial_ran, priority=900)

@@ -11,6 +11,8 @@
   pages (``trim_assets``); the theme's empty ``theme.css`` is not linked, and the
   search scripts load on the search page only (``_templates/layout.html``).
 * **A meta description on every page**, also those Sphinx generates (search, index).
+* **sitemap.xml** of every document, from ``html_baseurl`` (``write_sitemap``): the
+  same file whatever an incremental build rewrote.
 * **A 404 page** whose links work at any depth (a ``<base>`` from ``html_baseurl``).
 * **Light figures**: the tutorials' plots and thumbnails are written by Matplotlib as
   full-colour PNGs, but a plot has a few dozen colours: each is re-saved with a palette
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -249,10 +252,45 @@ def describe_generated_pages(
 
 
 def lazy_gallery_images(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """``loading="lazy"`` on sphinx-gallery's figures and thumbnails."""
+    """``loading="lazy"`` on sphinx-gallery's thumbnails (docutils image nodes)."""
     for image in doctree.findall(nodes.image):
         if posixpath.basename(image.get("uri", "")).startswith("sphx_glr_"):
             image["loading"] = "lazy"
+
+
+# sphinx-gallery writes the class as  class = "sphx-glr-single-img"  (with spaces).
+_GALLERY_FIGURE = re.compile(
+    r'<img (?=[^>]*class\s*=\s*"sphx-glr-(?:single|multi)-img")'
+)
+
+
+def lazy_gallery_figures(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """``loading="lazy"`` on a tutorial's figures, which sphinx-gallery writes as
+    HTML of its own (with a srcset), not as docutils image nodes."""
+    if "body" in context and "sphx-glr-" in context["body"]:
+        context["body"] = _GALLERY_FIGURE.sub('<img loading="lazy" ', context["body"])
+
+
+def write_sitemap(app: Sphinx, exception: Exception | None) -> None:
+    """sitemap.xml: every document of the book, sorted, under ``html_baseurl``."""
+    if exception is not None or app.builder.format != "html":
+        return
+    base = app.config.html_baseurl
+    excluded = set(app.config.sitemap_excludes)
+    urls = sorted(
+        base + app.builder.get_target_uri(docname)
+        for docname in app.env.found_docs
+        if docname not in excluded
+    )
+    entries = "".join(f"<url><loc>{html.escape(url)}</loc></url>" for url in urls)
+    Path(app.outdir, "sitemap.xml").write_text(
+        "<?xml version='1.0' encoding='utf-8'?>\n"
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{entries}</urlset>\n",
+        encoding="utf-8",
+    )
 
 
 PALETTE_COLOURS = 128
@@ -281,6 +319,7 @@ def compress_gallery_images(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("book_repository_url", "", "html", types=frozenset({str}))
+    app.add_config_value("sitemap_excludes", [], "html", types=frozenset({list}))
     app.connect("config-inited", check_config)
     app.connect("doctree-resolved", add_tutorial_bar)
     app.connect("doctree-resolved", lazy_gallery_images)
@@ -290,5 +329,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", trim_assets, priority=900)
     # After sphinxext-opengraph (priority 500) has added its description.
     app.connect("html-page-context", describe_generated_pages, priority=950)
+    app.connect("html-page-context", lazy_gallery_figures)
     app.connect("build-finished", compress_gallery_images)
+    app.connect("build-finished", write_sitemap)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
