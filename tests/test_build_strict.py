@@ -49,20 +49,31 @@ auto_examples/index
 """
 
 
-def tutorial(body: str) -> str:
-    """A minimal tutorial whose first cell is ``body``."""
-    return textwrap.dedent(
-        '''
-        """
-        A broken tutorial
-        =================
+PASSING_CHECK = (
+    "\n# %%\nimport gradbook\n\n"
+    "print(gradbook.check_value(2.0**2, 4.0, name='2 squared'))\n"
+)
 
-        It is broken on purpose.
-        """
 
-        # %%
-        '''
-    ) + textwrap.dedent(body)
+def tutorial(body: str, checked: bool = True) -> str:
+    """A minimal tutorial whose first cell is ``body``, followed (unless ``checked`` is
+    False) by a cell with a passing gradbook check, as every tutorial has one."""
+    return (
+        textwrap.dedent(
+            '''
+            """
+            A broken tutorial
+            =================
+
+            It is broken on purpose.
+            """
+
+            # %%
+            '''
+        )
+        + textwrap.dedent(body)
+        + (PASSING_CHECK if checked else "")
+    )
 
 
 def make_book(
@@ -222,6 +233,13 @@ def test_tutorial_that_exits_fails_the_build(tmp_path, code):
     result = build(docs)
     assert_fails_naming(result, "02_exits.py")
     assert "TutorialExited" in failed_examples(result.stdout)["02_exits.py"]
+
+
+def test_tutorial_that_checks_nothing_fails_the_build(tmp_path):
+    """It runs and prints values, but proves none of them with gradbook."""
+    script = tutorial("print('dy/dx at x = 2:', 5.0)\n", checked=False)
+    docs = make_book(tmp_path, {"02_unchecked.py": script})
+    assert_fails_naming(build(docs), "02_unchecked.py", "checked nothing")
 
 
 def test_page_in_no_toctree_fails_the_build(tmp_path):

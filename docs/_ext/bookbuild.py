@@ -9,7 +9,9 @@
   extensions and on conf.py: when any of them changes, every tutorial runs again, so a
   page never shows what an older gradbook printed.
 * ``check_every_tutorial_ran`` refuses a build in which a script in ``gallery/`` was
-  not executed (for instance because a ``filename_pattern`` skipped it).
+  not executed (for instance because a ``filename_pattern`` skipped it), or ran
+  without a single gradbook check (no "✓" in its output): every tutorial states
+  values, and a tutorial that checks none of them proves none of them.
 * ``refuse_exit`` turns a tutorial's ``sys.exit()`` (or ``exit()``, or ``raise
   SystemExit``) into an error of that tutorial. Without it the exit would end the whole
   Sphinx process, with status 0 for ``sys.exit(0)``: a "successful" build with the rest
@@ -136,12 +138,16 @@ def _gallery_scripts(app: Sphinx) -> dict[str, Path]:
     return scripts
 
 
+CHECK_MARK = "✓"  # every passing gradbook check prints a line that ends with it
+
+
 def check_every_tutorial_ran(app: Sphinx) -> None:
-    """Fail the build if any script in the gallery folder was not executed."""
+    """Fail the build if a gallery script was not executed, or checked nothing."""
     conf = app.config.sphinx_gallery_conf
     if not conf["plot_gallery"] or str(conf["plot_gallery"]) in {"0", "False"}:
         return  # `make html-noplot`: nothing is executed, on purpose
     ran: set[str] = set()
+    passed: dict[str, Path] = {}  # script -> its generated page (.rst)
     for src, out in zip(conf["examples_dirs"], conf["gallery_dirs"], strict=True):
         src_root = (Path(app.srcdir) / src).resolve()
         out_root = (Path(app.srcdir) / out).resolve()
@@ -149,11 +155,18 @@ def check_every_tutorial_ran(app: Sphinx) -> None:
             path = Path(done).resolve()
             if path.is_relative_to(src_root):
                 ran.add(str(path.relative_to(src_root)))
+        for done in conf["passing_examples"]:
+            path = Path(done).resolve()
+            if path.is_relative_to(src_root):
+                rel = path.relative_to(src_root)
+                passed[str(rel)] = out_root / rel.with_suffix(".rst")
         # "stale" examples ran in an earlier build and are unchanged since (same MD5).
         for done in conf["stale_examples"]:
             path = Path(done).resolve()
             if path.is_relative_to(out_root):
-                ran.add(str(path.relative_to(out_root)))
+                rel = path.relative_to(out_root)
+                ran.add(str(rel))
+                passed[str(rel)] = out_root / rel.with_suffix(".rst")
     missed = sorted(set(_gallery_scripts(app)) - ran)
     if missed:
         raise ExtensionError(
@@ -161,6 +174,19 @@ def check_every_tutorial_ran(app: Sphinx) -> None:
             f"that never ran: {', '.join(missed)}. Every script in gallery/ must run: "
             "check sphinx_gallery_conf['filename_pattern'] and ['ignore_pattern'] in "
             "docs/conf.py."
+        )
+    # A failing tutorial is reported by sphinx-gallery with its traceback; not here.
+    unchecked = sorted(
+        name
+        for name, page in passed.items()
+        if not page.is_file() or CHECK_MARK not in page.read_text(encoding="utf-8")
+    )
+    if unchecked:
+        raise ExtensionError(
+            f"These tutorials ran but checked nothing: {', '.join(unchecked)}. Each "
+            "value a tutorial states is checked in the same script with gradbook "
+            "(check_value, check_derivative, ...), whose passing checks print a line "
+            f"ending in {CHECK_MARK}; a tutorial with none states values nobody proved."
         )
 
 
