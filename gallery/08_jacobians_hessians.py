@@ -103,10 +103,8 @@ from torch.func import grad, hessian, jacfwd, jacrev, vmap
 
 J_rev = jacrev(f)(x)
 J_fwd = jacfwd(f)(x)
-torch.testing.assert_close(J_rev, J_hand)
-print("jacrev(f)(1, 2) equals the hand-derived J, entry by entry ✓")
-torch.testing.assert_close(J_fwd, J_hand)
-print("jacfwd(f)(1, 2) equals the hand-derived J, entry by entry ✓")
+print(gradbook.check_value(J_rev, J_hand, name="jacrev(f)(1, 2)"))
+print(gradbook.check_value(J_fwd, J_hand, name="jacfwd(f)(1, 2)"))
 
 # %%
 # The gradient of a scalar function
@@ -177,18 +175,15 @@ for i in range(2):
     for j in range(2):
         name = f"H[{i}, {j}] = ∂²g/∂x{i + 1}∂x{j + 1} at (1, 2)"
         print(gradbook.check_value(H[i, j], H_hand[i, j], name=name))
-torch.testing.assert_close(H_func, H_hand)
-print("torch.func.hessian(g)(1, 2) equals the hand-derived H ✓")
+print(gradbook.check_value(H_func, H_hand, name="torch.func.hessian(g)(1, 2)"))
 
 # %%
 # The Hessian is symmetric here, because the order of differentiation does not matter
 # for smooth functions. And it *is* the Jacobian of the gradient: ``jacfwd(grad(g))``
 # gives the same matrix. (``torch.func.hessian(g)`` itself is ``jacfwd(jacrev(g))``:
 # forward mode over reverse mode, the same matrix by another route.)
-torch.testing.assert_close(H, H.T)
-print("H equals its transpose ✓")
-torch.testing.assert_close(jacfwd(grad(g))(x), H_hand)
-print("jacfwd(grad(g))(1, 2) equals H ✓")
+print(gradbook.check_value(H.T, H, name="H transposed"))
+print(gradbook.check_value(jacfwd(grad(g))(x), H_hand, name="jacfwd(grad(g))(1, 2)"))
 
 # %%
 # Many points at once: ``vmap``
@@ -201,8 +196,8 @@ x1, x2 = points[:, 0], points[:, 1]
 grads_hand = torch.stack([2 * x1 * x2, x1**2 + 3 * x2**2], dim=1)
 for p, row in zip(points.tolist(), grads.tolist(), strict=True):
     print(f"∇g{tuple(p)} = {row}")
-torch.testing.assert_close(grads, grads_hand)
-print("vmap(grad(g)) matches (2 x1 x2, x1^2 + 3 x2^2) at all 4 points ✓")
+name = "vmap(grad(g)) against (2 x1 x2, x1^2 + 3 x2^2)"
+print(gradbook.check_value(grads, grads_hand, name=name))
 
 # %%
 # The sum trick, revisited: a vector-Jacobian product
@@ -221,12 +216,16 @@ print("vmap(grad(g)) matches (2 x1 x2, x1^2 + 3 x2^2) at all 4 points ✓")
 xs = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
 J_sq = torch.autograd.functional.jacobian(lambda t: t**2, xs.detach())
 print("Jacobian of x^2 at (1, 2, 3):", J_sq.tolist())
-torch.testing.assert_close(J_sq, torch.diag(2 * xs.detach()))
-print("it is diagonal, diag(2x) ✓")
+print(
+    gradbook.check_value(J_sq, torch.diag(2 * xs.detach()), name="J against diag(2x)")
+)
 (xs**2).sum().backward()
 print("x.grad after the sum trick:", xs.grad.tolist())
-torch.testing.assert_close(xs.grad, torch.ones(3) @ J_sq)
-print("x.grad equals (1, 1, 1) @ J ✓")
+print(
+    gradbook.check_value(
+        xs.grad, torch.ones(3) @ J_sq, name="x.grad against (1, 1, 1) @ J"
+    )
+)
 
 # %%
 # ``backward(gradient=v)`` takes any :math:`v`. For :math:`f` above (not element-wise),
@@ -240,10 +239,8 @@ print("v^T J by backward(gradient=v):", x.grad.tolist())
 _, vjp_fn = torch.func.vjp(f, x.detach())
 (vjp_value,) = vjp_fn(v)
 print("v^T J by torch.func.vjp:     ", vjp_value.tolist())
-for j, want in enumerate([4.0, 25.0]):
-    print(gradbook.check_value(x.grad[j], want, name=f"(v^T J)[{j}]"))
-torch.testing.assert_close(vjp_value, x.grad)
-print("torch.func.vjp agrees with backward ✓")
+print(gradbook.check_value(x.grad, [4.0, 25.0], name="v^T J by backward"))
+print(gradbook.check_value(vjp_value, [4.0, 25.0], name="v^T J by torch.func.vjp"))
 
 # %%
 # Summary

@@ -171,8 +171,10 @@ print(
 # --------------------------------------
 # An optimizer packages the update and the zeroing: ``optimizer.step()`` does
 # :math:`p \leftarrow p - \eta \, \partial L / \partial p` for every parameter it was
-# given, and ``optimizer.zero_grad()`` resets their gradients. Plain SGD is exactly the
-# loop above, so it follows the very same path.
+# given, and ``optimizer.zero_grad()`` resets their gradients. Plain SGD is the loop
+# above, so it follows the same path: its losses agree with the hand-written loop's to
+# float32 rounding (a few parts in ten million: the optimizer computes the same update
+# with its own sequence of float32 operations, which round a little differently).
 w = torch.tensor(0.0, requires_grad=True)
 b = torch.tensor(0.0, requires_grad=True)
 optimizer = torch.optim.SGD([w, b], lr=lr)
@@ -184,8 +186,8 @@ for _ in range(300):
     optimizer.step()
     losses_sgd.append(loss.item())
 print(f"torch.optim.SGD after 300 steps: w = {w.item():.4f}, b = {b.item():.4f}")
-torch.testing.assert_close(torch.tensor(losses_sgd), torch.tensor(losses_by_hand))
-print("SGD's 300 losses equal the hand-written loop's ✓")
+name = "SGD's 300 losses against the hand-written loop's (float32, rtol=1e-5)"
+print(gradbook.check_value(losses_sgd, losses_by_hand, name=name, rtol=1e-5))
 print(gradbook.check_value(w, 1.97, name="slope w found by SGD", atol=1e-4))
 print(gradbook.check_value(b, 1.06, name="intercept b found by SGD", atol=1e-4))
 

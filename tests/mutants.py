@@ -1,7 +1,8 @@
 """Make wrong versions of a tutorial: each one changes one value the tutorial states.
 
 A *site* is a number literal passed as the expected value of a gradbook check
-(``check_value(y, 4.0, ...)``, ``check_derivative(f, at=2.0, expected=4.0)``,
+(``check_value(y, 4.0, ...)``, ``check_value(J, [[4, 1], [1, 3]], ...)``,
+``check_derivative(f, at=2.0, expected=4.0)``,
 ``check_partials(..., expected={"u": 4.0, ...})``, ...), except inside a
 ``with expect_error(...)`` block, where the check is meant to fail. A *mutant* is the tutorial with
 one site changed by a clear amount; the tutorial's own checks must then fail.
@@ -47,11 +48,14 @@ def _number(node: ast.AST) -> float | None:
 
 
 def _numbers(node: ast.AST) -> list[ast.AST]:
-    """Number literals given as an expected value: a number, or the values of a dict."""
+    """Number literals given as an expected value: a number, the values of a dict, or
+    the entries of a (nested) list or tuple such as a stated matrix."""
     if _number(node) is not None:
         return [node]
     if isinstance(node, ast.Dict):
         return [v for v in node.values if _number(v) is not None]
+    if isinstance(node, ast.List | ast.Tuple):
+        return [n for element in node.elts for n in _numbers(element)]
     return []
 
 

@@ -328,10 +328,56 @@ def test_value_rounded_to_four_decimals_needs_atol():
 
 
 def test_value_bad_input():
-    with pytest.raises(ValueError, match="must be a single number"):
+    with pytest.raises(ValueError, match=r"y: the computed value has shape \(3,\) but"):
         check_value(torch.ones(3), 1.0, name="y")
     with pytest.raises(TypeError, match="computed value of y must be a real number"):
         check_value(None, 1.0, name="y")
+
+
+def test_values_pass_and_print_small_ones_in_full():
+    J = torch.tensor([[4.0, 1.0], [1.0, 3.0], [0.0, 12.0]])
+    result = check_value(J, [[4, 1], [1, 3], [0, 12]], name="J(1, 2)")
+    assert str(result) == (
+        "J(1, 2): [[4, 1], [1, 3], [0, 12]], expected [[4, 1], [1, 3], [0, 12]] ✓"
+    )
+    assert result.autograd == (4.0, 1.0, 1.0, 3.0, 0.0, 12.0)
+    x = torch.linspace(-1, 1, 101)
+    assert "all 101 values as expected" in str(check_value(x * 2, x + x, name="2x"))
+
+
+def test_values_mismatch_names_the_first_wrong_entry():
+    J = torch.tensor([[4.0, 1.0], [1.0, 3.0]])
+    with pytest.raises(CheckFailed) as caught:
+        check_value(J, [[4.0, 1.0], [1.0, 4.0]], name="J")
+    message = str(caught.value)
+    assert "1 of 4 values differ" in message
+    assert "index (1, 1): computed 3.0, stated 4.0" in message
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected", "error", "match"),
+    [
+        (torch.ones(2, 3), [[1, 1], [1, 1], [1, 1]], ValueError, r"shape \(2, 3\)"),
+        (
+            torch.ones(2),
+            [1.0, math.nan],
+            ValueError,
+            r"expected value of v must be finite",
+        ),
+        (
+            torch.tensor([1.0, math.inf]),
+            [1, 1],
+            ValueError,
+            r"computed value .* finite",
+        ),
+        (torch.ones(2), [1.0, "a"], TypeError, r"a \(nested\) list of numbers"),
+        (torch.ones(2, dtype=torch.bool), [1, 1], TypeError, r"must hold real numbers"),
+        (torch.ones(2), [1.0, 1.0, 1.0], ValueError, r"stated one \(3,\)"),
+    ],
+)
+def test_values_bad_input(actual, expected, error, match):
+    with pytest.raises(error, match=match):
+        check_value(actual, expected, name="v")
 
 
 def test_a_notebook_shows_the_line():

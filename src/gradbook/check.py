@@ -431,21 +431,98 @@ def check_elementwise(
     return CheckResult((line,), tuple(grad.tolist()))
 
 
+def _is_many(value: object) -> bool:
+    """A tensor of several numbers, or a list or tuple (of numbers or of lists)."""
+    if isinstance(value, torch.Tensor):
+        return value.numel() != 1
+    return isinstance(value, list | tuple)
+
+
+def _as_values(value: object, what: str) -> torch.Tensor:
+    """Numbers in a tensor, a list or a tuple, as a float64 tensor; finite."""
+    if isinstance(value, torch.Tensor):
+        if value.is_complex() or value.dtype == torch.bool:
+            raise TypeError(f"{what} must hold real numbers, got {describe(value)}")
+        values = value.detach().to(torch.float64)
+    else:
+        try:
+            values = torch.tensor(value, dtype=torch.float64)
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise TypeError(
+                f"{what} must be a number, a tensor, or a (nested) list of numbers, "
+                f"got {describe(value)}"
+            ) from exc
+    if not torch.isfinite(values).all():
+        raise ValueError(f"{what} must be finite, got {values.tolist()}")
+    return values
+
+
+def _listed(values: torch.Tensor) -> str:
+    """A small tensor as the book prints it: [[4, 1], [1, 3]]."""
+    if values.dim() == 0:
+        return fmt(values.item())
+    return "[" + ", ".join(_listed(row) for row in values) + "]"
+
+
+def _check_values(
+    actual: object, expected: object, name: str, atol: float, rtol: float
+) -> CheckResult:
+    got = _as_values(actual, f"the computed value of {name}")
+    want = _as_values(expected, f"the expected value of {name}")
+    if got.shape != want.shape:
+        raise ValueError(
+            f"{name}: the computed value has shape {tuple(got.shape)} but the stated "
+            f"one {tuple(want.shape)}"
+        )
+    diff = (got - want).abs()
+    bad = diff > atol + rtol * want.abs()
+    if bad.any():
+        first = tuple(int(i) for i in bad.nonzero()[0])
+        raise CheckFailed(
+            f"{name}: {int(bad.sum())} of {got.numel()} values differ from what the "
+            f"book states; the first at index {first}: computed {got[first].item()!r}, "
+            f"stated {want[first].item()!r} (tolerance: atol={atol:g}, rtol={rtol:g})"
+        )
+    if got.numel() <= 12:
+        line = f"{name}: {_listed(got)}, expected {_listed(want)} ✓"
+    else:
+        largest = fmt(diff.max().item()) if diff.numel() else "0"
+        line = (
+            f"{name}: all {got.numel()} values as expected "
+            f"(largest difference {largest}) ✓"
+        )
+    return CheckResult((line,), tuple(got.reshape(-1).tolist()))
+
+
 def check_value(
-    actual: float | torch.Tensor,
-    expected: float,
+    actual: float | torch.Tensor | Sequence[Any],
+    expected: float | torch.Tensor | Sequence[Any],
     *,
     name: str,
     atol: float = 1e-8,
     rtol: float = 1e-6,
 ) -> CheckResult:
-    """Check a plain value the book states, such as y = x^2 at x = 2.
+    """Check a value the book states: a number, or a vector or matrix of them.
+
+    ``actual`` and ``expected`` are numbers, tensors or (nested) lists; several
+    numbers are compared one by one and must have the same shape. Up to 12 numbers
+    are printed; more are summarised by their largest difference.
 
     Examples
     --------
     >>> print(check_value(torch.tensor(2.0) ** 2, 4.0, name="y = x^2 at x = 2"))
     y = x^2 at x = 2: 4, expected 4 ✓
+    >>> J = torch.tensor([[4.0, 1.0], [1.0, 3.0]])
+    >>> print(check_value(J, [[4, 1], [1, 3]], name="J(1, 2)"))
+    J(1, 2): [[4, 1], [1, 3]], expected [[4, 1], [1, 3]] ✓
+    >>> x = torch.linspace(-1, 1, 101)
+    >>> print(check_value(2 * x, x + x, name="2x at 101 points"))
+    2x at 101 points: all 101 values as expected (largest difference 0) ✓
     """
+    if _is_many(actual) or _is_many(expected):
+        atol = require_tolerance(atol, "atol")
+        rtol = require_tolerance(rtol, "rtol")
+        return _check_values(actual, expected, name, atol, rtol)
     got = require_number(actual, f"the computed value of {name}")
     want = require_number(expected, f"the expected value of {name}")
     atol = require_tolerance(atol, "atol")
