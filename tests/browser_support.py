@@ -60,6 +60,16 @@ _COMPRESSIBLE = (
 )
 
 
+# Scroll through a page and back to the top, so lazily loaded figures load.
+SCROLL_THROUGH = """async () => {
+    for (let y = 0; y < document.body.scrollHeight; y += 500) {
+        window.scrollTo(0, y);
+        await new Promise(r => setTimeout(r, 10));
+    }
+    window.scrollTo(0, 0);
+}"""
+
+
 def find_chromium() -> str | None:
     """Return the Chromium executable to drive, or None when there is none."""
     override = os.environ.get("BOOK_CHROMIUM")

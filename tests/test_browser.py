@@ -28,6 +28,7 @@ from browser_support import (
     CHROMIUM_ARGS,
     HOW_TO_INSTALL,
     HTML_DIR,
+    SCROLL_THROUGH,
     find_chromium,
     serve,
     site_base_path,
@@ -44,14 +45,6 @@ TUTORIALS = [
 ]
 # Pages that are not documents of the book: no sitemap entry needed.
 NOT_IN_SITEMAP = {"search.html", "genindex.html", "404.html"}
-
-_SCROLL_TO_BOTTOM = """async () => {
-    for (let y = 0; y < document.body.scrollHeight; y += 500) {
-        window.scrollTo(0, y);
-        await new Promise(r => setTimeout(r, 10));
-    }
-    window.scrollTo(0, 0);
-}"""
 
 
 def _require_built_book() -> None:
@@ -125,7 +118,7 @@ class PageWatch:
     def goto(self, path: str, scroll: bool = True):
         response = self.page.goto(self.base_url + path, wait_until="load")
         if scroll:
-            self.page.evaluate(_SCROLL_TO_BOTTOM)
+            self.page.evaluate(SCROLL_THROUGH)
         self.page.wait_for_load_state("networkidle")
         return response
 

@@ -13,18 +13,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 from browser_support import (  # noqa: E402
     CHROMIUM_ARGS,
     HOW_TO_INSTALL,
+    SCROLL_THROUGH,
     find_chromium,
     serve,
     site_pages,
 )
-
-SCROLL_THROUGH = """async () => {
-    for (let y = 0; y < document.body.scrollHeight; y += 400) {
-        window.scrollTo(0, y);
-        await new Promise(r => setTimeout(r, 20));
-    }
-    window.scrollTo(0, 0);
-}"""
 
 SIZES = {
     "phone": {"width": 390, "height": 844},
