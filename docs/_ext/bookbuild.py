@@ -91,14 +91,22 @@ def refuse_exit() -> None:
 INPUTS_STAMP = ".tutorial-inputs.sha256"
 
 
+def _gallery_runs(conf: dict[str, Any]) -> bool:
+    """False for `make html-noplot`, which executes nothing on purpose."""
+    return bool(conf["plot_gallery"]) and str(conf["plot_gallery"]) not in {
+        "0",
+        "False",
+    }
+
+
 def _tutorial_inputs_digest(app: Sphinx) -> str:
-    """A digest of what a tutorial's output depends on besides its own file."""
+    """A digest of what a tutorial's output depends on besides its own file: the
+    gradbook it imports, conf.py, and docs/_ext (whose digest conf.py computes)."""
     spec = importlib.util.find_spec("gradbook")
     package = Path(spec.origin).parent if spec and spec.origin else None
     files = sorted(package.rglob("*.py")) if package else []
-    files += sorted(Path(__file__).parent.glob("*.py"))
     files.append(Path(app.confdir) / "conf.py")
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(app.config.book_extensions_digest.encode())
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(repr(app.config.sphinx_gallery_conf["first_notebook_cell"]).encode())
@@ -108,8 +116,8 @@ def _tutorial_inputs_digest(app: Sphinx) -> str:
 def rerun_when_inputs_change(app: Sphinx) -> None:
     """Forget sphinx-gallery's record of what ran when gradbook or the build changed."""
     conf = app.config.sphinx_gallery_conf
-    if not conf["plot_gallery"] or str(conf["plot_gallery"]) in {"0", "False"}:
-        return  # `make html-noplot` runs nothing: leave the record for the next build
+    if not _gallery_runs(conf):
+        return  # leave the record for the next build that runs the tutorials
     digest = _tutorial_inputs_digest(app)
     for out in conf["gallery_dirs"]:
         folder = Path(app.srcdir) / out
@@ -144,8 +152,8 @@ CHECK_MARK = "✓"  # every passing gradbook check prints a line that ends with 
 def check_every_tutorial_ran(app: Sphinx) -> None:
     """Fail the build if a gallery script was not executed, or checked nothing."""
     conf = app.config.sphinx_gallery_conf
-    if not conf["plot_gallery"] or str(conf["plot_gallery"]) in {"0", "False"}:
-        return  # `make html-noplot`: nothing is executed, on purpose
+    if not _gallery_runs(conf):
+        return
     ran: set[str] = set()
     passed: dict[str, Path] = {}  # script -> its generated page (.rst)
     for src, out in zip(conf["examples_dirs"], conf["gallery_dirs"], strict=True):
