@@ -1,5 +1,7 @@
-"""Screenshots of the built book for a person to look at: phone (390 px) and desktop,
-light and dark, every page. Usage: python tools/audit/screenshots.py --output DIR"""
+"""Screenshots of the built book for a person to look at: phone (390 px, device scale
+2) and desktop, light and dark, every page.
+
+Usage: python -m booktools screenshots --output DIR [--full-page] [PAGE ...]"""
 
 from __future__ import annotations
 
@@ -7,26 +9,22 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from browser_support import (  # noqa: E402
+from booktools.browser import (
     CHROMIUM_ARGS,
     HOW_TO_INSTALL,
+    PHONE_SCALE,
     SCROLL_THROUGH,
+    VIEWPORTS,
     find_chromium,
-    serve,
     site_pages,
 )
-
-SIZES = {
-    "phone": {"width": 390, "height": 844},
-    "desktop": {"width": 1280, "height": 900},
-}
+from booktools.server import serve
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m booktools screenshots", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--output", type=Path, required=True)
     parser.add_argument("--full-page", action="store_true")
     parser.add_argument("pages", nargs="*", help="pages to shoot (default: all)")
@@ -39,15 +37,15 @@ def main(argv: list[str] | None = None) -> int:
 
     args.output.mkdir(parents=True, exist_ok=True)
     with serve() as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
         for page_path in args.pages or site_pages():
-            for size, viewport in SIZES.items():
+            for size, viewport in VIEWPORTS.items():
                 for scheme in ("light", "dark"):
                     context = browser.new_context(
                         viewport=viewport,
                         color_scheme=scheme,
                         is_mobile=size == "phone",
-                        device_scale_factor=1,
+                        device_scale_factor=PHONE_SCALE if size == "phone" else 1,
                     )
                     page = context.new_page()
                     page.goto(base + page_path, wait_until="networkidle")
@@ -61,7 +59,3 @@ def main(argv: list[str] | None = None) -> int:
                     context.close()
         browser.close()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

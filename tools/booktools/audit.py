@@ -16,7 +16,7 @@ contentful paint, total transfer.
 The figures are written to a JSON file (``make audit``); nothing here asserts a budget:
 the budget is in the output, next to the figures, for a person to read.
 
-Usage: python tools/audit/measure.py --output docs/_build/audit.json
+Usage: python -m booktools audit --output docs/_build/audit.json
 """
 
 from __future__ import annotations
@@ -31,18 +31,20 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from browser_support import (  # noqa: E402
+from booktools.browser import (
     CHROMIUM_ARGS,
+    DESKTOP,
     HOW_TO_INSTALL,
-    HTML_DIR,
+    PHONE,
     find_chromium,
-    serve,
     site_pages,
+    tutorial_pages,
 )
+from booktools.paths import BOOK
+from booktools.server import serve
+
+# The pinned Lighthouse (package.json, package-lock.json, node_modules/).
+HERE = BOOK.root / "tools" / "audit"
 
 BUDGET = {
     "tutorial_transfer_kb_max": 300,
@@ -52,7 +54,6 @@ BUDGET = {
     "axe_serious_or_critical_max": 0,
     "foreign_requests_max": 0,
 }
-PHONE = {"width": 390, "height": 844}
 
 
 def measure_transfer(browser, base: str, page_path: str) -> dict:
@@ -100,7 +101,7 @@ def run_axe(browser, base: str, page_path: str, axe) -> dict:
     """axe-core on the page, light and dark: serious and critical violations."""
     out = {}
     for scheme in ("light", "dark"):
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context = browser.new_context(viewport=DESKTOP)
         page = context.new_page()
         page.add_init_script(
             f"localStorage.setItem('mode', '{scheme}');"
@@ -216,9 +217,11 @@ def tool_versions() -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, required=True)
-    parser.add_argument("--html", type=Path, default=HTML_DIR)
+    parser = argparse.ArgumentParser(
+        prog="python -m booktools audit", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--output", type=Path, default=BOOK.build_dir / "audit.json")
+    parser.add_argument("--html", type=Path, default=BOOK.html)
     parser.add_argument(
         "--no-lighthouse", action="store_true", help="skip Lighthouse (slow)"
     )
@@ -239,14 +242,10 @@ def main(argv: list[str] | None = None) -> int:
 
     axe = Axe()
     pages = site_pages(args.html)
-    tutorials = [
-        p
-        for p in pages
-        if p.startswith("auto_examples/") and not p.endswith("index.html")
-    ]
+    tutorials = tutorial_pages(pages)
     result: dict = {"budget": BUDGET, "tools": tool_versions(), "pages": {}}
     with serve(args.html) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
         for page_path in pages:
             entry = measure_transfer(browser, base, page_path)
             entry["axe_serious_or_critical"] = run_axe(browser, base, page_path, axe)
@@ -301,7 +300,3 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Lighthouse could not measure {page}:\n{error}", file=sys.stderr)
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -3,7 +3,7 @@ outputs to be byte-identical (HTML, images, .py, .ipynb, .zip, search index, ...
 
 Two builds differ when a page shows a timing, a memory address, a date or the build's
 own path; this check finds those before a reader does. Exit status 1 on any difference.
-Usage: python tools/repro.py [--keep]
+Usage: python -m booktools repro [--keep]
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from booktools import copy_sources, sphinx_build
+from booktools.sources import copy_sources
+from booktools.sphinx import build
 
 
 def files_under(root: Path) -> set[str]:
@@ -32,19 +33,26 @@ def show_difference(a: Path, b: Path) -> str:
     return "\n".join("    " + line[:200] for line in list(diff)[2:14])
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m booktools repro", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--keep", action="store_true", help="keep the two builds")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="book-repro-"))
     roots = [work / "first", work / "second-folder" / "nested"]
     try:
         builds = []
         for root in roots:
-            copy_sources(root)
+            book = copy_sources(root)
             print(f"building in {root} ...", flush=True)
-            builds.append(sphinx_build(root))
-            print(f"  done in {builds[-1].seconds:.1f} s", flush=True)
+            done = build(book)
+            if not done.ok:
+                sys.stderr.write(done.output[-5000:])
+                print(f"the build in {root} failed (exit {done.returncode})")
+                return 1
+            builds.append(done)
+            print(f"  done in {done.seconds:.1f} s", flush=True)
         first, second = (b.html for b in builds)
         names_a, names_b = files_under(first), files_under(second)
         problems = [f"only in the first build: {n}" for n in sorted(names_a - names_b)]
@@ -56,9 +64,9 @@ def main() -> int:
                 problems.append(
                     f"differs: {name}\n" + show_difference(first / name, second / name)
                 )
-        for root, build in zip(roots, builds, strict=True):
-            for name in sorted(files_under(build.html)):
-                data = (build.html / name).read_bytes()
+        for root, done in zip(roots, builds, strict=True):
+            for name in sorted(files_under(done.html)):
+                data = (done.html / name).read_bytes()
                 if str(root).encode() in data or str(work).encode() in data:
                     problems.append(f"the build's own path appears in {name}")
         if problems:
@@ -72,7 +80,3 @@ def main() -> int:
             print(f"kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,7 +6,7 @@ Measures, on a clean copy of the sources in a temporary folder:
   * each tutorial run alone with ``python`` (what a reader does with the download);
   * the ratio cold build / sum of standalone runs (target <= 0.5).
 Writes a JSON file and prints a table. It asserts nothing: it is a benchmark, not a test.
-Usage: python tools/bench.py [--output docs/_build/bench.json]
+Usage: python -m booktools bench [--output docs/_build/bench.json]
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from booktools import REPO, build_env, copy_sources, sphinx_build
+from booktools.env import build_environment
+from booktools.paths import BOOK, Book
+from booktools.sources import copy_sources
+from booktools.sphinx import BuildResult, build
 
 
 def peak_child_mb() -> float:
@@ -30,32 +33,42 @@ def peak_child_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def time_tutorial(script: Path, root: Path) -> float:
+def timed_build(book: Book) -> BuildResult:
+    done = build(book)
+    if not done.ok:
+        sys.stderr.write(done.output[-5000:])
+        raise SystemExit(f"the build in {book.root} failed (exit {done.returncode})")
+    return done
+
+
+def time_tutorial(script: Path, book: Book) -> float:
     with tempfile.TemporaryDirectory() as cwd:
         start = time.perf_counter()
         subprocess.run(
             [sys.executable, str(script)],
             cwd=cwd,
-            env=build_env(root),
+            env=build_environment(book),
             check=True,
             stdout=subprocess.DEVNULL,
         )
         return time.perf_counter() - start
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--output", type=Path, default=REPO / "docs/_build/bench.json")
-    args = parser.parse_args()
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m booktools bench", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--output", type=Path, default=BOOK.build_dir / "bench.json")
+    args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="book-bench-"))
     try:
-        root = copy_sources(work / "book")
-        cold = sphinx_build(root)
+        book = copy_sources(work / "book")
+        cold = timed_build(book)
         peak = peak_child_mb()
-        rebuild = sphinx_build(root)
+        rebuild = timed_build(book)
         tutorials = {
-            script.name: round(time_tutorial(script, root), 3)
-            for script in sorted((root / "gallery").glob("[0-9]*.py"))
+            script.name: round(time_tutorial(script, book), 3)
+            for script in book.tutorials()
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -91,7 +104,3 @@ def main() -> int:
         print(f"{name:<{width}}  {value}")
     print(f"\nwritten to {args.output}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

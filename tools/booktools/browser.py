@@ -1,0 +1,95 @@
+"""Debian's Chromium driven by Playwright, the way the tests, the audit and the
+screenshots all read the book: which binary, which flags, which screen sizes, and how
+to scroll a page so its lazy figures load."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from booktools.paths import BOOK
+
+# Debian's package; Playwright cannot download browsers on this network.
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+# Without the background-networking flags Chromium contacts Google hosts on start-up,
+# which a closed network refuses (and which would count as foreign requests).
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+)
+HOW_TO_INSTALL = (
+    "Debian's chromium is needed for the browser tests and cannot be downloaded by "
+    "Playwright here. Install it with: sudo tools/provision-browser.sh "
+    "(that is: apt-get update && apt-get install -y chromium), or point "
+    "BOOK_CHROMIUM at a Chromium binary."
+)
+
+# The screens the book is read on: a phone (CSS pixels of an iPhone 12-15) and a
+# laptop. Phones have 2 to 3 device pixels per CSS pixel.
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+PHONE_SCALE = 2
+
+# Scroll through a page and back to the top, so lazily loaded figures load.
+SCROLL_THROUGH = """async () => {
+    for (let y = 0; y < document.body.scrollHeight; y += 500) {
+        window.scrollTo(0, y);
+        await new Promise(r => setTimeout(r, 10));
+    }
+    window.scrollTo(0, 0);
+}"""
+
+# Resolves when every image of the page has loaded (or failed): a cheaper and surer
+# wait than "network idle" (which always waits half a second of silence).
+IMAGES_SETTLED = """async () => {
+    await Promise.all(Array.from(document.images).map(img => img.complete
+        ? null
+        : new Promise(r => { img.addEventListener('load', r, {once: true});
+                             img.addEventListener('error', r, {once: true}); })));
+}"""
+
+
+def find_chromium() -> str | None:
+    """The Chromium executable to drive (``BOOK_CHROMIUM`` first), or None."""
+    override = os.environ.get("BOOK_CHROMIUM")
+    if override:
+        if not os.access(override, os.X_OK):
+            raise FileNotFoundError(
+                f"BOOK_CHROMIUM={override!r} is not an executable file. "
+                + HOW_TO_INSTALL
+            )
+        return override
+    for candidate in CHROMIUM_CANDIDATES:
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which("chromium")
+
+
+def site_pages(html: Path = BOOK.html) -> list[str]:
+    """Every HTML page of the built book, as paths relative to its root."""
+    skip = {"_static", "_sources", "_images", "_downloads"}
+    pages = []
+    for path in sorted(html.rglob("*.html")):
+        rel = path.relative_to(html)
+        if rel.parts[0] not in skip:
+            pages.append(rel.as_posix())
+    return pages
+
+
+def tutorial_pages(pages: list[str]) -> list[str]:
+    """The tutorials among ``site_pages()`` (not the gallery's index)."""
+    return [
+        p
+        for p in pages
+        if p.startswith("auto_examples/") and p != "auto_examples/index.html"
+    ]
