@@ -6,8 +6,11 @@ How the pieces fit (see README.md, "How the book is built"):
   (generated, git-ignored): one page, its figures and a .py/.ipynb download per tutorial.
 * Hand-written pages are MyST Markdown, read (and, when they have code cells, executed)
   by myst-nb.
-* ``docs/_ext`` holds the book's own small extensions: ``mathml`` renders math at build
-  time (no JavaScript, no CDN) and ``bookbuild`` makes the build strict and reproducible.
+* ``docs/_ext`` holds the book's own small extensions, one concern each (listed in
+  ``extensions`` below, each with what it does).
+
+The build's command line and environment are not here: ``make html`` runs
+``tools/booktools`` (booktools.sphinx), which the tests and tools use too.
 """
 
 from __future__ import annotations
@@ -43,10 +46,14 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
-    "mathml",  # docs/_ext/mathml.py: LaTeX -> MathML at build time
-    "bookbuild",  # docs/_ext/bookbuild.py: strictness and reproducibility
-    "notebook_html",  # docs/_ext/notebook_html.py: folded solutions in the .ipynb
-    "reader",  # docs/_ext/reader.py: tutorial bar, icons without JS, accessible nav
+    # The book's own, in docs/_ext:
+    "mathml",  # LaTeX -> MathML at build time
+    "bookbuild",  # strict tutorials: no warning, no exit, every value checked
+    "notebook_html",  # the downloaded notebooks fold the practice solutions
+    "tutorial_bar",  # downloads, Colab and the torch version under each title
+    "assets",  # only the scripts and styles the book uses; named nav toggles
+    "seo",  # descriptions, sitemap.xml, a 404 page that works at any address
+    "images",  # palette PNGs, loaded lazily
     "sphinx_copybutton",
     "sphinxext.opengraph",
 ]
@@ -171,7 +178,7 @@ copybutton_only_copy_prompt_lines = False
 copybutton_exclude = ".linenos, .gp, .go"
 copybutton_selector = "div:not(.sphx-glr-script-out) > div.highlight > pre"
 
-# sitemap.xml is written by docs/_ext/reader.py from every document of the book (not
+# sitemap.xml is written by docs/_ext/seo.py from every document of the book (not
 # only the pages a build happened to rewrite, as sphinx-sitemap does), without
 # <lastmod> (git dates differ between clones).
 sitemap_excludes = ["404"]

@@ -2,8 +2,14 @@
 
 * ``reset_tutorial`` is called by sphinx-gallery before and after each tutorial. Before,
   it turns every Python warning into an error (so a tutorial that warns fails the build,
-  naming its file), except the few library-internal ones in ``known_warnings.py``, and
-  seeds torch; after, it puts the warning filters back.
+  naming its file), except the few library-internal ones in ``known_warnings.py``; puts
+  a guard in place of Python's own ``sys.exit``, ``exit`` and ``quit``; and seeds torch.
+  After, it puts all of them back. A tutorial that calls ``sys.exit()`` thus fails
+  (``TutorialExited``) like one that raises: unguarded, the ``SystemExit`` would end
+  Sphinx itself, with status 0 for ``sys.exit(0)``, a "successful" build with the rest
+  of the book never run or written.
+* ``refuse_raise_system_exit``: a ``raise SystemExit`` statement cannot be guarded that
+  way, so every script is read before any runs, and one that raises it is refused.
 * ``rerun_when_inputs_change``: sphinx-gallery re-runs a tutorial only when the
   tutorial's own file changes (by MD5). Its output also depends on gradbook, on these
   extensions and on conf.py: when any of them changes, every tutorial runs again, so a
@@ -12,24 +18,27 @@
   not executed (for instance because a ``filename_pattern`` skipped it), or ran
   without a single gradbook check (no "✓" in its output): every tutorial states
   values, and a tutorial that checks none of them proves none of them.
-* ``refuse_exit`` turns a tutorial's ``sys.exit()`` (or ``exit()``, or ``raise
-  SystemExit``) into an error of that tutorial. Without it the exit would end the whole
-  Sphinx process, with status 0 for ``sys.exit(0)``: a "successful" build with the rest
-  of the tutorial, and of the book, never run or written.
-* ``normalize_zips`` rewrites the "download all" archives with fixed timestamps, so two
-  builds of the same sources are byte-identical.
+* ``refuse_addresses``: a memory address in a page makes two builds differ.
+
+A refusal is a Sphinx warning naming its file: ``make html`` builds with ``-W
+--keep-going`` (booktools.sphinx), so each fails the build, and all of them are
+reported before it does. sphinx-gallery reports failing tutorials itself.
+
+No function of sphinx-gallery is replaced: everything here runs through its reset
+hook and Sphinx's events, so it holds in sphinx-gallery's ``parallel`` workers too.
 """
 
 from __future__ import annotations
 
+import ast
+import builtins
 import hashlib
 import importlib.util
-import os
 import re
+import sys
 import warnings
-import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from known_warnings import ignore_library_warnings
 from sphinx.application import Sphinx
@@ -38,54 +47,85 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-_strict_warnings: warnings.catch_warnings | None = None
-
-
-def reset_tutorial(gallery_conf: dict[str, Any], fname: str, when: str) -> None:
-    """sphinx-gallery reset hook: strict warnings and a fixed seed for each tutorial."""
-    global _strict_warnings
-    if when == "before":
-        import torch
-
-        _strict_warnings = warnings.catch_warnings()
-        _strict_warnings.__enter__()
-        warnings.simplefilter("error")
-        ignore_library_warnings()  # known_warnings.py: only those, only from libraries
-        torch.manual_seed(0)
-    elif _strict_warnings is not None:
-        _strict_warnings.__exit__(None, None, None)
-        _strict_warnings = None
-
 
 class TutorialExited(RuntimeError):
     """A tutorial called sys.exit(): the code after it would be shown but never run."""
 
 
-def refuse_exit() -> None:
-    """Make a SystemExit inside a tutorial's code block an ordinary tutorial failure.
+def _refuse_exit(code: object = None) -> NoReturn:
+    raise TutorialExited(
+        f"the tutorial called sys.exit({code!r}) (or exit() or quit()): the code after "
+        "it would be shown but never run. A tutorial runs to its end; to show an "
+        "exit, catch it with gradbook.expect_error(SystemExit)."
+    )
 
-    sphinx-gallery catches ``Exception`` around each code block and reports the
-    tutorial as failing; ``SystemExit`` is not an ``Exception``, so it is converted
-    where the block is executed.
-    """
-    from sphinx_gallery import gen_rst
 
-    execute = gen_rst._exec_and_get_memory
-    if getattr(execute, "_refuses_exit", False):
+class _TutorialRun:
+    """What ``reset_tutorial`` changes for one tutorial's run, and puts back after."""
+
+    def __init__(self) -> None:
+        self.warnings = warnings.catch_warnings()
+        self.exits = (sys.exit, builtins.exit, builtins.quit)
+
+    def enter(self) -> None:
+        self.warnings.__enter__()
+        warnings.simplefilter("error")
+        ignore_library_warnings()  # known_warnings.py: only those, only from libraries
+        sys.exit = _refuse_exit
+        builtins.exit = builtins.quit = _refuse_exit  # type: ignore[assignment]
+
+    def leave(self) -> None:
+        sys.exit, builtins.exit, builtins.quit = self.exits  # type: ignore[assignment]
+        self.warnings.__exit__(None, None, None)
+
+
+_current_run: _TutorialRun | None = None
+
+
+def reset_tutorial(gallery_conf: dict[str, Any], fname: str | None, when: str) -> None:
+    """sphinx-gallery's reset hook, before and after each tutorial (see above).
+
+    It runs in whichever process executes the tutorial, sphinx-gallery's ``parallel``
+    workers included, and changes nothing of sphinx-gallery's."""
+    global _current_run
+    if _current_run is not None:  # "after", or a "before" that had no "after"
+        _current_run.leave()
+        _current_run = None
+    if when == "before":
+        import torch
+
+        _current_run = _TutorialRun()
+        _current_run.enter()
+        torch.manual_seed(0)
+
+
+def _raises_system_exit(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Raise) or node.exc is None:
+        return False
+    target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    return getattr(target, "id", getattr(target, "attr", "")) == "SystemExit"
+
+
+def refuse_raise_system_exit(app: Sphinx) -> None:
+    """Refuse, before any tutorial runs, a script with a ``raise SystemExit``.
+
+    sphinx-gallery stops only ``Exception`` where it executes a tutorial, so a
+    ``SystemExit`` would pass through and end Sphinx; the calls that raise it are
+    guarded while a tutorial runs (``reset_tutorial``), a ``raise`` statement cannot
+    be. This one stops the build at once: nothing has run yet."""
+    if not _gallery_runs(app.config.sphinx_gallery_conf):
         return
-
-    def exec_and_get_memory(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return execute(*args, **kwargs)
-        except SystemExit as exc:
-            raise TutorialExited(
-                f"the tutorial called sys.exit({exc.code!r}): the code after it would "
-                "be shown but never run. A tutorial runs to its end; to show an exit, "
-                "catch it with gradbook.expect_error(SystemExit)."
-            ) from None
-
-    exec_and_get_memory._refuses_exit = True  # type: ignore[attr-defined]
-    gen_rst._exec_and_get_memory = exec_and_get_memory
+    found = []
+    for script in _gallery_scripts(app).values():
+        tree = ast.parse(script.read_bytes(), filename=str(script))
+        lines = sorted(n.lineno for n in ast.walk(tree) if _raises_system_exit(n))
+        found += [f"{script.name}:{line}" for line in lines]
+    if found:
+        raise ExtensionError(
+            f"raise SystemExit in a tutorial ({', '.join(found)}): it would end the "
+            "build itself. A tutorial runs to its end; to show an exit, use "
+            "sys.exit() inside gradbook.expect_error(SystemExit)."
+        )
 
 
 INPUTS_STAMP = ".tutorial-inputs.sha256"
@@ -175,47 +215,28 @@ def check_every_tutorial_ran(app: Sphinx) -> None:
                 rel = path.relative_to(out_root)
                 ran.add(str(rel))
                 passed[str(rel)] = out_root / rel.with_suffix(".rst")
-    missed = sorted(set(_gallery_scripts(app)) - ran)
-    if missed:
-        raise ExtensionError(
-            "These gallery scripts were not executed, so their pages would show code "
-            f"that never ran: {', '.join(missed)}. Every script in gallery/ must run: "
-            "check sphinx_gallery_conf['filename_pattern'] and ['ignore_pattern'] in "
-            "docs/conf.py."
+    scripts = _gallery_scripts(app)
+    for name in sorted(set(scripts) - ran):
+        logger.warning(
+            f"{scripts[name]}: this gallery script was not executed, so its page would "
+            "show code that never ran. Every script in gallery/ must run: check "
+            "sphinx_gallery_conf['filename_pattern'] and ['ignore_pattern'] in "
+            "docs/conf.py.",
+            type="book",
+            subtype="not_executed",
         )
     # A failing tutorial is reported by sphinx-gallery with its traceback; not here.
-    unchecked = sorted(
-        name
-        for name, page in passed.items()
-        if not page.is_file() or CHECK_MARK not in page.read_text(encoding="utf-8")
-    )
-    if unchecked:
-        raise ExtensionError(
-            f"These tutorials ran but checked nothing: {', '.join(unchecked)}. Each "
-            "value a tutorial states is checked in the same script with gradbook "
-            "(check_value, check_derivative, ...), whose passing checks print a line "
-            f"ending in {CHECK_MARK}; a tutorial with none states values nobody proved."
+    for name, page in sorted(passed.items()):
+        if page.is_file() and CHECK_MARK in page.read_text(encoding="utf-8"):
+            continue
+        logger.warning(
+            f"{scripts.get(name, page)}: this tutorial ran but checked nothing. Each value a tutorial states is "
+            "checked in the same script with gradbook (check_value, check_derivative, "
+            f"...), whose passing checks print a line ending in {CHECK_MARK}; a "
+            "tutorial with none states values nobody proved.",
+            type="book",
+            subtype="unchecked",
         )
-
-
-def normalize_zips(app: Sphinx, exception: Exception | None) -> None:
-    """Rewrite every .zip in the output with fixed dates and a sorted member list."""
-    if exception is not None or app.builder.format != "html":
-        return
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))
-    stamp = max(epoch, 315532800)  # zip dates start in 1980
-    import time
-
-    date_time = time.gmtime(stamp)[:6]
-    for archive in sorted(Path(app.outdir).rglob("*.zip")):
-        with zipfile.ZipFile(archive) as src:
-            members = sorted((info.filename, src.read(info)) for info in src.infolist())
-        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as dst:
-            for name, data in members:
-                info = zipfile.ZipInfo(name, date_time=date_time)
-                info.external_attr = 0o644 << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                dst.writestr(info, data)
 
 
 _ADDRESS = re.compile(r"at 0x[0-9a-fA-F]{6,}")
@@ -226,20 +247,21 @@ def refuse_addresses(app: Sphinx, docname: str, source: list[str]) -> None:
     match = _ADDRESS.search(source[0]) if docname.startswith("auto_examples/") else None
     if match:
         line = source[0][: match.start()].count("\n") + 1
-        raise ExtensionError(
-            f"{docname}.rst:{line}: the tutorial prints a memory address "
-            f"({match.group(0)}); print a value or a name instead "
-            "(object reprs change from build to build)."
+        logger.warning(
+            f"the tutorial prints a memory address ({match.group(0)}); print a value "
+            "or a name instead (object reprs change from build to build).",
+            location=(docname, line),
+            type="book",
+            subtype="address",
         )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    refuse_exit()
     # Set in conf.py; "env": when it changes, every page is read and written again.
     app.add_config_value("book_extensions_digest", "", "env", types=frozenset({str}))
     # sphinx-gallery generates and runs the gallery at builder-inited (priority 500).
+    app.connect("builder-inited", refuse_raise_system_exit, priority=390)
     app.connect("builder-inited", rerun_when_inputs_change, priority=400)
     app.connect("builder-inited", check_every_tutorial_ran, priority=900)
     app.connect("source-read", refuse_addresses)
-    app.connect("build-finished", normalize_zips, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -43,7 +43,9 @@ def visit_math(self: Any, node: nodes.math) -> None:
 
 
 def visit_math_block(self: Any, node: nodes.math_block) -> None:
-    self.body.append(self.starttag(node, "div", CLASS="math notranslate"))
+    # A wide formula scrolls on its own on a phone; tabindex lets a keyboard scroll
+    # it too (axe-core: scrollable-region-focusable).
+    self.body.append(self.starttag(node, "div", CLASS="math notranslate", tabindex="0"))
     if node.get("number"):
         number = get_node_equation_number(self, node)
         self.body.append(f'<span class="eqno">({number})')

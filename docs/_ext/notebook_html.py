@@ -1,31 +1,42 @@
-"""Fold the practice solutions in the downloaded notebooks, as they are on the page.
+"""The downloaded notebooks as the page shows them: practice solutions folded.
 
-Practice problems fold their solution in an HTML ``<details>`` element, opened in one
-text block of the tutorial and closed in a later one, written as ``.. raw:: html``
-blocks. On the HTML page everything between the two is folded. A notebook needs two
-changes to do the same, both made here while sphinx-gallery writes it:
+sphinx-gallery writes each tutorial's ``.ipynb`` (and the zips of them) at
+builder-inited. This extension then rewrites those files, after sphinx-gallery and
+without touching its code, in one pass over what was written (``finish_notebooks``):
 
 * **Raw HTML.** sphinx-gallery converts each text block's reST to Markdown but leaves
   unknown directives as they are, so the notebook would show the line
   ``.. raw:: html`` as text. Markdown accepts HTML as it is, so each such block is
-  replaced by its (dedented) HTML before sphinx-gallery's own conversion runs.
-* **Cells.** A notebook cannot fold several cells in one ``<details>``: each Markdown
-  cell is rendered on its own. So the cells between the opening and the closing cell
-  are folded one by one: code cells get the standard ``jupyter.source_hidden`` and
-  ``outputs_hidden`` metadata (JupyterLab, Notebook 7 and VS Code show them collapsed,
-  one click to open), Markdown cells get a ``<details>`` of their own, and the stray
-  ``</details>`` is taken out of the closing cell. The cells still run in order.
+  replaced by its (dedented) HTML.
+* **Folded solutions.** Practice problems fold their solution in an HTML
+  ``<details>`` element, opened in one text block and closed in a later one. A
+  notebook renders each Markdown cell on its own, so the cells in between are folded
+  one by one: code cells get the standard ``jupyter.source_hidden`` and
+  ``outputs_hidden`` metadata (JupyterLab, Notebook 7 and VS Code show them
+  collapsed, one click to open), Markdown cells get a ``<details>`` of their own, and
+  the stray ``</details>`` is taken out of the closing cell. The cells still run in
+  order.
+* **Zips.** The per-tutorial and "all tutorials" zips are written again from the
+  rewritten files, with fixed dates and sorted members, so they hold what the
+  single downloads hold and two builds write the same bytes.
 
-The HTML page is unchanged.
+The pass is idempotent: sphinx-gallery rewrites only the notebooks of tutorials that
+ran again, and a notebook already rewritten is left as it is. The HTML page is
+unchanged.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
+import time
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 
 _RAW_HTML = re.compile(
     r"^\.\. raw:: html[ \t]*\n[ \t]*\n((?:[ \t]+\S.*(?:\n|\Z))+)", re.M
@@ -44,6 +55,12 @@ def raw_html_to_markdown(text: str) -> str:
 _OPEN = re.compile(r"<details\b[^>]*>")
 _CLOSE = "</details>"
 CONTINUED = '<details class="solution"><summary>Show the solution (continued)</summary>'
+HIDDEN = {"source_hidden": True, "outputs_hidden": True}
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell["source"]
+    return source if isinstance(source, str) else "".join(source)
 
 
 def _opens_a_fold(text: str) -> bool:
@@ -56,24 +73,24 @@ def fold_solution_cells(cells: list[dict[str, Any]]) -> None:
 
     The cell that opens the fold gets its ``</details>`` at its end; the cells up to
     the one that closes it are folded one by one (see the module's docstring). A fold
-    that is never closed is an error: the rest of the notebook would be hidden.
+    that is never closed is an error: the rest of the notebook would be hidden. Cells
+    already folded open and close their own ``<details>``, so a second pass finds
+    nothing to fold.
     """
     inside = False
     for cell in cells:
-        text = "".join(cell["source"])
+        text = _source(cell)
         if inside and cell["cell_type"] == "markdown" and _CLOSE in text:
             text = text.replace(_CLOSE, "", 1).lstrip("\n")
             inside = _opens_a_fold(text)  # the next practice may start right here
-            cell["source"] = [f"{text.rstrip()}\n\n{_CLOSE}\n" if inside else text]
+            cell["source"] = f"{text.rstrip()}\n\n{_CLOSE}\n" if inside else text
         elif inside and cell["cell_type"] == "code":
-            cell["metadata"].update(
-                {"jupyter": {"source_hidden": True, "outputs_hidden": True}}
-            )
+            cell["metadata"]["jupyter"] = dict(HIDDEN)
             cell["metadata"]["tags"] = ["solution"]
         elif inside:
-            cell["source"] = [f"{CONTINUED}\n\n{text.rstrip()}\n\n{_CLOSE}\n"]
+            cell["source"] = f"{CONTINUED}\n\n{text.rstrip()}\n\n{_CLOSE}\n"
         elif cell["cell_type"] == "markdown" and _opens_a_fold(text):
-            cell["source"] = [f"{text.rstrip()}\n\n{_CLOSE}\n"]
+            cell["source"] = f"{text.rstrip()}\n\n{_CLOSE}\n"
             inside = True
     if inside:
         raise ValueError(
@@ -82,23 +99,62 @@ def fold_solution_cells(cells: list[dict[str, Any]]) -> None:
         )
 
 
+def finish_notebook(notebook: Any) -> None:
+    """Every change this extension makes to one notebook (an nbformat node)."""
+    for cell in notebook.cells:
+        if cell["cell_type"] == "markdown":
+            cell["source"] = raw_html_to_markdown(_source(cell))
+    fold_solution_cells(notebook.cells)
+
+
+def _zip_date() -> tuple[int, int, int, int, int, int]:
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))
+    return time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
+
+
+def rezip(archive: Path) -> bool:
+    """Write ``archive`` again from the files its members name (relative to its
+    folder, as sphinx-gallery writes them), with fixed dates and sorted members.
+    Returns whether its bytes changed."""
+    folder = archive.parent
+    with zipfile.ZipFile(archive) as old:
+        names = sorted(info.filename for info in old.infolist())
+    new = archive.with_name(archive.name + ".tmp")
+    with zipfile.ZipFile(new, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=_zip_date())
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, (folder / name).read_bytes())
+    if new.read_bytes() == archive.read_bytes():
+        new.unlink()
+        return False
+    new.replace(archive)
+    return True
+
+
+def finish_notebooks(app: Sphinx) -> None:
+    """After sphinx-gallery: rewrite its notebooks and zips (see the docstring)."""
+    import nbformat
+
+    conf = app.config.sphinx_gallery_conf
+    for out in conf["gallery_dirs"]:
+        folder = Path(app.srcdir, out)
+        for path in sorted(folder.rglob("*.ipynb")):
+            before = path.read_text(encoding="utf-8")
+            notebook = nbformat.reads(before, as_version=4)
+            try:
+                finish_notebook(notebook)
+            except ValueError as error:
+                raise ExtensionError(f"{path.name}: {error}") from error
+            after = nbformat.writes(notebook) + "\n"
+            if after != before:
+                path.write_text(after, encoding="utf-8")
+        for archive in sorted(folder.rglob("*.zip")):
+            rezip(archive)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
-    from sphinx_gallery import notebook
-
-    convert, fill = notebook.rst2md, notebook.fill_notebook
-    if not getattr(convert, "_keeps_raw_html", False):
-
-        def rst2md(text: str, *args: Any, **kwargs: Any) -> str:
-            return convert(raw_html_to_markdown(text), *args, **kwargs)
-
-        rst2md._keeps_raw_html = True  # type: ignore[attr-defined]
-        notebook.rst2md = rst2md
-    if not getattr(fill, "_folds_solutions", False):
-
-        def fill_notebook(work_notebook: dict[str, Any], *args: Any, **kw: Any) -> None:
-            fill(work_notebook, *args, **kw)
-            fold_solution_cells(work_notebook["cells"])
-
-        fill_notebook._folds_solutions = True  # type: ignore[attr-defined]
-        notebook.fill_notebook = fill_notebook
+    # sphinx-gallery writes the notebooks and zips at builder-inited, priority 500.
+    app.connect("builder-inited", finish_notebooks, priority=600)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

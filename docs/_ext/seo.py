@@ -1,0 +1,172 @@
+"""How the book presents itself to search engines, link previews and lost readers.
+
+* **A meta description on every page**, also on those Sphinx generates (search,
+  index), which have no document for sphinxext-opengraph to describe.
+* **sitemap.xml** of every document, from ``html_baseurl`` (``write_sitemap``): the
+  same file whatever an incremental build rewrote (sphinx-sitemap lists only the pages
+  a build wrote), without ``<lastmod>`` (git dates differ between clones), and written
+  only when its contents change.
+* **A 404 page that works wherever it is served.** A host answers any missing address
+  (``/a/b/c``) with ``404.html``, so the page's relative links must resolve from the
+  book's root, which is the path of ``html_baseurl`` on the published site
+  (``/differentiation-in-pytorch/``) but ``/`` under ``make serve``. A small script,
+  first in the page's head, sets the ``<base>`` to whichever of the two the address
+  is under, loads the page's styles and scripts from there, and points the page's
+  own ``#`` links back at the page (``relocatable_404``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sphinx.application import Sphinx
+
+NOT_FOUND_PAGE = "404"
+
+
+def describe_generated_pages(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """Add a description to pages that have none (Sphinx's search and index)."""
+    metatags = context.get("metatags", "")
+    if 'name="description"' in metatags:
+        return
+    project = app.config.project
+    text = {
+        "search": f"Search {project}: find any page of the book by a word it contains.",
+        "genindex": f"Index of {project}: every term and function the book explains.",
+    }.get(
+        pagename, f"{project}: an executable book on how PyTorch computes derivatives."
+    )
+    context["metatags"] = (
+        metatags + f'\n<meta name="description" content="{html.escape(text)}" />'
+    )
+
+
+DEFERRED = "book-deferred-assets"
+# Runs first in the 404 page's head: set the <base>, then write the page's styles and
+# scripts (held inert in a <template> until the base is known) where they were, so
+# they load and run in their order, then point the page's own "#" links back at the
+# page.
+LOADER = """(function () {
+  var root = %s, base = document.createElement("base");
+  base.href = location.pathname.indexOf(root) === 0 ? root : "/";
+  document.head.prepend(base);
+  document.write(document.getElementById("%s").innerHTML);
+  document.addEventListener("DOMContentLoaded", function () {
+    var page = location.href.split("#")[0];
+    document.querySelectorAll('a[href^="#"]').forEach(function (a) {
+      a.href = page + a.getAttribute("href");
+    });
+  });
+})();"""
+_LOADED = {"stylesheet", "preload", "modulepreload", "icon"}
+
+
+def _relative(url: str | None) -> bool:
+    return bool(url) and not url.startswith(("/", "#", "data:", "http:", "https:"))
+
+
+def _as_written() -> Any:
+    """A bs4 formatter that keeps attributes in their order (bs4 sorts them)."""
+    from bs4.formatter import HTMLFormatter
+
+    class AsWritten(HTMLFormatter):
+        def attributes(self, tag: Any) -> Any:
+            return list(tag.attrs.items())
+
+    return AsWritten()
+
+
+def relocatable_404(text: str, published_root: str) -> str:
+    """The written 404 page, made to work at any address (see the docstring).
+
+    A ``<base>`` set by a script comes too late for the browser's preload scanner,
+    which fetches the head's styles and scripts from the address the page was served
+    at as soon as it reads them; so they are moved into a ``<template>`` (inert: never
+    fetched) and the script writes them back into the page once the base is set. Done once: a page
+    already rewritten is returned unchanged.
+    """
+    from bs4 import BeautifulSoup
+
+    if f'id="{DEFERRED}"' in text:
+        return text
+    soup = BeautifulSoup(text, "html.parser")
+    head = soup.head
+    held = soup.new_tag("template", id=DEFERRED)
+    for tag in head.find_all(["link", "script"]):
+        # Every script (inline ones may need those before them) and every link
+        # that makes the browser fetch something from the book.
+        if tag.name == "script" or (
+            set(tag.get("rel") or []) & _LOADED and _relative(tag.get("href"))
+        ):
+            held.append(tag.extract())
+    loader = soup.new_tag("script")
+    loader.string = LOADER % (json.dumps(published_root), DEFERRED)
+    charset = head.find("meta", charset=True)  # stays first in the head
+    if charset is not None:
+        charset.insert_after(held)
+    else:
+        head.insert(0, held)
+    held.insert_after(loader)
+    # The scripts at the end of the body: each is written where it stood.
+    for number, tag in enumerate(soup.body.find_all("script", src=_relative)):
+        body_held = soup.new_tag("template", id=f"{DEFERRED}-{number}")
+        tag.replace_with(body_held)
+        body_held.append(tag)
+        writer = soup.new_tag("script")
+        writer.string = (
+            f'document.write(document.getElementById("{body_held["id"]}").innerHTML);'
+        )
+        body_held.insert_after(writer)
+    return soup.decode(formatter=_as_written())
+
+
+def finish_404(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.name != "html":
+        return
+    page = Path(app.outdir, NOT_FOUND_PAGE + ".html")
+    if page.is_file():
+        root = urlsplit(app.config.html_baseurl or "/").path or "/"
+        write_if_changed(page, relocatable_404(page.read_text(encoding="utf-8"), root))
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    """Write ``text`` unless the file already holds it: a rebuild that changes
+    nothing writes nothing."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    path.write_text(text, encoding="utf-8")
+
+
+def write_sitemap(app: Sphinx, exception: Exception | None) -> None:
+    """sitemap.xml: every document of the book, sorted, under ``html_baseurl``."""
+    if exception is not None or app.builder.name != "html":
+        return
+    base = app.config.html_baseurl
+    excluded = set(app.config.sitemap_excludes)
+    urls = sorted(
+        base + app.builder.get_target_uri(docname)
+        for docname in app.env.found_docs
+        if docname not in excluded
+    )
+    entries = "".join(f"<url><loc>{html.escape(url)}</loc></url>" for url in urls)
+    write_if_changed(
+        Path(app.outdir, "sitemap.xml"),
+        "<?xml version='1.0' encoding='utf-8'?>\n"
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{entries}</urlset>\n",
+    )
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("sitemap_excludes", [], "html", types=frozenset({list}))
+    # After sphinxext-opengraph (priority 500) has added its description.
+    app.connect("html-page-context", describe_generated_pages, priority=950)
+    app.connect("build-finished", write_sitemap)
+    app.connect("build-finished", finish_404)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
