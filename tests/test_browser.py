@@ -1,10 +1,12 @@
 """The built book as a reader meets it, in a real browser.
 
 Debian's Chromium (Playwright cannot download browsers here) loads every page of
-docs/_build/html, served on 127.0.0.1 under the book's published path with gzip and a
-404 page, as GitHub Pages serves it. These tests never skip: without Chromium they
-fail and say how to install it (tools/provision-browser.sh).
+docs/_build/html, served on 127.0.0.1 by booktools.server under the book's published
+path with gzip and a 404 page, as GitHub Pages serves it. These tests never skip:
+without Chromium they fail and say how to install it (tools/provision-browser.sh).
 
+Each page is read twice: light on a desktop, dark on a phone (390 px, device scale 2):
+both colour schemes and both widths, each with the full set of checks.
 The page budget (bytes, requests, Lighthouse) is measured by ``make audit``, never
 asserted here.
 """
@@ -15,45 +17,47 @@ import io
 import json
 import os
 import re
-import sys
 import zipfile
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from browser_support import (
+from booktools import BOOK
+from booktools.browser import (
     CHROMIUM_ARGS,
+    DESKTOP,
     HOW_TO_INSTALL,
-    HTML_DIR,
+    IMAGES_SETTLED,
+    PHONE,
+    PHONE_SCALE,
     SCROLL_THROUGH,
     find_chromium,
-    serve,
-    site_base_path,
     site_pages,
+    tutorial_pages,
 )
+from booktools.server import serve
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-PAGES = site_pages() if (HTML_DIR / "index.html").is_file() else []
-TUTORIALS = [
-    p for p in PAGES if p.startswith("auto_examples/") and not p.endswith("index.html")
-]
-# Pages that are not documents of the book: no sitemap entry needed.
-NOT_IN_SITEMAP = {"search.html", "genindex.html", "404.html"}
+PAGES = site_pages() if (BOOK.html / "index.html").is_file() else []
+TUTORIALS = tutorial_pages(PAGES)
+# The two ways each page is read: (colour scheme, context options).
+READINGS = {
+    "light-desktop": ("light", {"viewport": DESKTOP}),
+    "dark-phone": (
+        "dark",
+        {"viewport": PHONE, "is_mobile": True, "device_scale_factor": PHONE_SCALE},
+    ),
+}
 
 
 def _require_built_book() -> None:
     if not PAGES:
-        pytest.fail(f"No built book in {HTML_DIR}: run 'make html' first.")
+        pytest.fail(f"No built book in {BOOK.html}: run 'make html' first.")
 
 
 @pytest.fixture(scope="module")
 def base_url():
+    """The book served under the path it is published at."""
     _require_built_book()
     with serve() as url:
         yield url
@@ -67,7 +71,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        launched = pw.chromium.launch(
+            executable_path=chromium, args=list(CHROMIUM_ARGS)
+        )
         yield launched
         launched.close()
 
@@ -92,6 +98,8 @@ class PageWatch:
         )
         self.page.on("response", self._on_response)
 
+    expected_error_url: str | None = None
+
     def _on_console(self, message) -> None:
         if message.type != "error":
             return
@@ -113,13 +121,12 @@ class PageWatch:
         if response.status >= 400 and response.url != self.expected_error_url:
             self.bad_status.append(f"{response.status} {response.url}")
 
-    expected_error_url: str | None = None
-
     def goto(self, path: str, scroll: bool = True):
+        """Open ``path``; scroll through it so lazy figures load; wait for images."""
         response = self.page.goto(self.base_url + path, wait_until="load")
         if scroll:
             self.page.evaluate(SCROLL_THROUGH)
-        self.page.wait_for_load_state("networkidle")
+            self.page.evaluate(IMAGES_SETTLED)
         return response
 
     def assert_clean(self, where: str) -> None:
@@ -157,13 +164,15 @@ def _check_images(page, where: str) -> None:
 
 
 def _check_math(page, where: str) -> None:
-    """Math is native MathML with a size on screen, and no raw LaTeX is left."""
+    """Math is native MathML laid out by the browser, with a size on screen, and no
+    raw LaTeX is left."""
     report = page.evaluate(
         r"""() => {
             const maths = Array.from(document.querySelectorAll('math'));
             const text = (document.querySelector('main') || document.body).innerText;
             return {
                 count: maths.length,
+                display: maths.length ? getComputedStyle(maths[0]).display : 'math',
                 // (hidden copies, such as the print-only table of contents, aside)
                 unsized: maths.filter(m => m.checkVisibility()).filter(m => {
                     const r = m.getBoundingClientRect();
@@ -175,6 +184,8 @@ def _check_math(page, where: str) -> None:
             };
         }"""
     )
+    # Chromium lays MathML out natively: a <math> is a 'math' box, not inline text.
+    assert "math" in report["display"], f"{where}: MathML not laid out"
     assert report["unsized"] == 0, f"{where}: {report['unsized']} formulas not drawn"
     assert report["errors"] == 0, f"{where}: MathML with <merror>"
     assert not report["raw"], f"{where}: raw LaTeX on the page: {report['raw']}"
@@ -198,17 +209,20 @@ def _axe_serious(page) -> list[dict]:
 
 
 @pytest.mark.parametrize("path", PAGES or ["<no built book>"])
-def test_page_loads_clean_and_accessible(browser, base_url, path):
-    """Every page, light and dark: no console error, no failed or foreign request,
-    images loaded with alt text, math drawn, no serious axe-core violation."""
+def test_page_reads_well_light_on_a_desktop_and_dark_on_a_phone(
+    browser, base_url, path
+):
+    """Every page, both ways: the theme follows the system; no console error, no
+    failed or foreign request; images loaded with alt text; math drawn; no serious
+    axe-core violation; and on the phone, nothing wider than the screen."""
     _require_built_book()
-    for scheme in ("light", "dark"):
-        watch = PageWatch(browser, base_url, viewport=DESKTOP, color_scheme=scheme)
+    for reading, (scheme, options) in READINGS.items():
+        watch = PageWatch(browser, base_url, color_scheme=scheme, **options)
+        where = f"{path} ({reading})"
         try:
             if path == "404.html":
                 watch.expected_error_url = base_url + path
             watch.goto(path)
-            where = f"{path} ({scheme})"
             theme = watch.page.evaluate("document.documentElement.dataset.theme")
             assert theme == scheme, f"{where}: theme {theme!r} for a {scheme} system"
             watch.assert_clean(where)
@@ -218,44 +232,13 @@ def test_page_loads_clean_and_accessible(browser, base_url, path):
             assert not violations, (
                 f"{where}: axe-core: {json.dumps(violations, indent=2)}"
             )
+            if options["viewport"] is PHONE:
+                width = watch.page.evaluate("document.documentElement.scrollWidth")
+                assert width <= PHONE["width"], (
+                    f"{where}: the page is {width}px wide on a {PHONE['width']}px phone"
+                )
         finally:
             watch.close()
-
-
-@pytest.mark.parametrize("path", PAGES or ["<no built book>"])
-def test_no_horizontal_scroll_on_a_phone(browser, base_url, path):
-    _require_built_book()
-    watch = PageWatch(browser, base_url, viewport=PHONE, is_mobile=True)
-    try:
-        watch.goto(path, scroll=False)
-        width = watch.page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], (
-            f"{path}: the page is {width}px wide on a {PHONE['width']}px phone"
-        )
-    finally:
-        watch.close()
-
-
-def test_math_is_present_and_rendered_somewhere(browser, base_url):
-    """The math check above must have something to check: the tutorials use math."""
-    watch = PageWatch(browser, base_url, viewport=DESKTOP)
-    try:
-        counts = {}
-        for path in TUTORIALS:
-            watch.goto(path, scroll=False)
-            counts[path] = watch.page.evaluate(
-                "document.querySelectorAll('math').length"
-            )
-            # Chromium lays MathML out natively: a <math> is a 'math' box, not inline.
-            display = watch.page.evaluate(
-                "getComputedStyle(document.querySelector('math') || document.body)"
-                ".display"
-            )
-            if counts[path]:
-                assert "math" in display, f"{path}: MathML not laid out ({display})"
-        assert any(counts.values()), f"no formula on any tutorial page: {counts}"
-    finally:
-        watch.close()
 
 
 @pytest.mark.parametrize("path", TUTORIALS or ["<no tutorial>"])
@@ -329,21 +312,6 @@ def test_tutorial_bar_downloads_colab_and_torch_version(browser, base_url, path)
         watch.assert_clean(path)
     finally:
         watch.close()
-
-
-def test_colab_link_comes_from_the_repository_setting():
-    """reader._github_repo: the one setting, validated with a clear message."""
-    sys.path.insert(0, str(HTML_DIR.parent.parent / "_ext"))
-    import reader
-    from sphinx.errors import ConfigError
-
-    assert reader._github_repo("") is None
-    assert reader._github_repo("https://github.com/me/book") == ("me", "book")
-    assert reader._github_repo("https://github.com/me/book.git/") == ("me", "book")
-    with pytest.raises(ConfigError, match=re.escape("https://github.com/OWNER/REPO")):
-        reader._github_repo("https://gitlab.com/me/book")
-    with pytest.raises(ConfigError, match="must be a string"):
-        reader._github_repo(None)  # type: ignore[arg-type]
 
 
 def test_copy_button_copies_code_without_prompts_or_outputs(browser, base_url):
@@ -461,52 +429,37 @@ def test_dark_mode_toggle_switches_and_persists(browser, base_url):
         watch.close()
 
 
-def test_missing_address_gets_the_404_page_with_its_styles(browser, base_url):
-    watch = PageWatch(browser, base_url, viewport=PHONE, is_mobile=True)
+@pytest.fixture(scope="module")
+def root_url():
+    """The book served at "/", as `make serve` serves it (booktools.server too)."""
+    _require_built_book()
+    with serve(prefix="/") as url:
+        yield url
+
+
+@pytest.mark.parametrize("where", ["published path", "root"])
+def test_a_missing_address_gets_a_working_404_page(browser, base_url, root_url, where):
+    """Served under the published path (GitHub Pages) and at "/" (`make serve`), a
+    missing address deep in the book answers 404 with the book's 404 page, its styles
+    and scripts load from the book's root, its own "#" links stay on it, and its link
+    to the front page leads there."""
+    url = base_url if where == "published path" else root_url
+    watch = PageWatch(browser, url, viewport=PHONE, is_mobile=True)
     try:
         missing = "no/such/chapter/page.html"
-        watch.expected_error_url = base_url + missing
+        watch.expected_error_url = url + missing
         response = watch.goto(missing, scroll=False)
         assert response.status == 404
         page = watch.page
         assert "Page not found" in page.locator(".bd-article h1").inner_text()
-        # Its styles and scripts load from the book's root, not from /no/such/...
         sheets = page.evaluate("document.styleSheets.length")
         assert sheets >= 3, f"404 page has {sheets} stylesheets"
-        home = page.locator("main a", has_text="front page").get_attribute("href")
+        skip = page.locator("a[href$='#main-content']").first.evaluate("a => a.href")
+        assert skip == url + missing + "#main-content", skip
+        watch.assert_clean(f"404 at {where}")
         page.locator("main a", has_text="front page").click()
         page.wait_for_load_state("load")
-        assert page.url.rstrip("/").endswith(
-            ("differentiation-in-pytorch/index.html", site_base_path().rstrip("/"))
-        ) or page.url.endswith("index.html"), (home, page.url)
-        watch.assert_clean("404")
+        assert page.url in {url, url + "index.html"}, page.url
+        watch.assert_clean(f"404 at {where}, then the front page")
     finally:
         watch.close()
-
-
-def test_site_metadata_favicon_sitemap_and_open_graph():
-    """Every page: a meta description, Open Graph tags under the base URL, a favicon;
-    sitemap.xml lists every page of the book under the same base URL."""
-    _require_built_book()
-    index = (HTML_DIR / "index.html").read_text(encoding="utf-8")
-    base = re.search(r'<link rel="canonical" href="([^"]+)index.html"', index)
-    assert base, "no canonical link on index.html"
-    base_url = base.group(1)
-    for path in PAGES:
-        text = (HTML_DIR / path).read_text(encoding="utf-8")
-        description = re.search(r'<meta name="description" content="([^"]*)"', text)
-        assert description and len(description.group(1)) > 20, (
-            f"{path}: no meta description"
-        )
-        assert re.search(r'<link rel="icon" href="[^"]*favicon\.svg"', text), path
-        if path in ("search.html", "genindex.html"):
-            continue  # generated pages: no document to share
-        og_url = re.search(r'<meta property="og:url" content="([^"]+)"', text)
-        assert og_url and og_url.group(1) == base_url + path, (path, og_url)
-        assert '<meta property="og:title"' in text, path
-    assert (HTML_DIR / "_static" / "favicon.svg").is_file()
-    sitemap = (HTML_DIR / "sitemap.xml").read_text(encoding="utf-8")
-    listed = set(re.findall(r"<loc>([^<]+)</loc>", sitemap))
-    expected = {base_url + p for p in PAGES if p not in NOT_IN_SITEMAP}
-    assert listed == expected, (sorted(listed ^ expected), base_url)
-    assert "<lastmod>" not in sitemap, "lastmod comes from git dates: not reproducible"

@@ -1,22 +1,33 @@
 """The strict build refuses broken books: each failure mode, shown with a broken example.
 
-Every test assembles a small book in a temporary folder from the project's own
-``docs/conf.py`` and ``docs/_ext`` (and static files), adds one deliberately broken
-piece, runs ``sphinx-build -W`` as ``make html`` does, and checks that the build fails
-and that its output names the broken file. A control build of the same small book
-without the broken piece must pass, so a failure is never just a broken harness.
+Each small book is assembled in a temporary folder from the project's own
+``docs/conf.py``, ``docs/_ext``, static files and templates, and built with the book's
+own command line (``booktools.sphinx``, as ``make html`` does). One piece of it is
+broken on purpose for each failure mode, and each test checks that the build failed
+and that its *problems* (warnings, errors and sphinx-gallery's failure summary, not
+the progress lines, which name every file) name that piece and the reason.
+
+A build costs seconds, so the failure modes share builds: one book holds every broken
+tutorial and page that can be reported together (and a wrong copy of every real
+tutorial), and one test per failure mode reads the shared result. The good tutorial
+in the same book must still pass, so a failure is never just a broken harness. Modes
+that stop a build early (a tutorial that would exit Sphinx itself) or change the
+configuration get books of their own.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
-import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from booktest import DOCS, run
+from booktools import BOOK, Book
+from booktools.sphinx import build
+from conftest import shared_result
 
 pytestmark = pytest.mark.build
 
@@ -47,7 +58,6 @@ INDEX = """
 auto_examples/index
 ```
 """
-
 
 PASSING_CHECK = (
     "\n# %%\nimport gradbook\n\n"
@@ -81,50 +91,29 @@ def make_book(
     scripts: dict[str, str],
     pages: dict[str, str] | None = None,
     index: str = INDEX,
-) -> Path:
-    """A small book that uses the project's real configuration."""
-    docs = root / "docs"
-    docs.mkdir(parents=True)
-    shutil.copy(DOCS / "conf.py", docs / "conf.py")
+) -> Book:
+    """A small book that uses the project's real configuration and extensions."""
+    book = Book(root)
+    book.docs.mkdir(parents=True)
+    shutil.copy(BOOK.docs / "conf.py", book.docs / "conf.py")
     for folder in ("_ext", "_static", "_templates"):
-        if (DOCS / folder).exists():
+        if (BOOK.docs / folder).exists():
             shutil.copytree(
-                DOCS / folder,
-                docs / folder,
+                BOOK.docs / folder,
+                book.docs / folder,
                 ignore=shutil.ignore_patterns("__pycache__"),
             )
-    (docs / "index.md").write_text(index)
+    (book.docs / "index.md").write_text(index)
     for name, text in (pages or {}).items():
-        (docs / name).write_text(textwrap.dedent(text))
-    gallery = root / "gallery"
-    gallery.mkdir()
-    (gallery / "GALLERY_HEADER.rst").write_text("Tutorials\n=========\n\nA gallery.\n")
-    (gallery / "01_good.py").write_text(GOOD_TUTORIAL)
-    for name, text in scripts.items():
-        (gallery / name).write_text(text)
-    return docs
-
-
-def build(docs: Path, *options: str):
-    out = docs / "_build"
-    return run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-b",
-            "html",
-            "-W",
-            "--keep-going",
-            "-T",
-            "-d",
-            str(out / "doctrees"),
-            *options,
-            str(docs),
-            str(out / "html"),
-        ],
-        cwd=docs.parent,
+        (book.docs / name).write_text(textwrap.dedent(text))
+    book.gallery.mkdir()
+    (book.gallery / "GALLERY_HEADER.rst").write_text(
+        "Tutorials\n=========\n\nA gallery.\n"
     )
+    (book.gallery / "01_good.py").write_text(GOOD_TUTORIAL)
+    for name, text in scripts.items():
+        (book.gallery / name).write_text(text)
+    return book
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -133,229 +122,300 @@ _PROBLEM_LINE = re.compile(r"WARNING|ERROR|[Ee]rror:|Exception|failed")
 _SUMMARY = "Here is a summary of the problems encountered when running the examples"
 
 
-def failed_examples(stdout: str) -> dict[str, str]:
-    """sphinx-gallery's failure summary: {script name: its traceback}."""
-    text = _ANSI.sub("", stdout)
-    if _SUMMARY not in text:
-        return {}
-    parts = re.split(r"^\s*(\S+\.py) failed leaving traceback:", text.split(_SUMMARY)[1],
-                     flags=re.M)  # fmt: skip
-    return {
-        Path(name).name: tb for name, tb in zip(parts[1::2], parts[2::2], strict=True)
-    }
+@dataclass(frozen=True)
+class Outcome:
+    """What a build of a small book said, reduced to what the tests look at."""
 
+    returncode: int
+    output: str
 
-def problems(stdout: str) -> str:
-    """What the build reported as wrong: its warning and error lines, and the
-    tracebacks of the tutorials that failed; not the progress lines, which name
-    every file whether it is broken or not."""
-    text = _ANSI.sub("", stdout)
-    lines = [line for line in text.splitlines() if _PROBLEM_LINE.search(line)]
-    if _SUMMARY in text:
-        lines.append(text.split(_SUMMARY)[1])
-    return "\n".join(lines)
+    @property
+    def failed_examples(self) -> dict[str, str]:
+        """sphinx-gallery's failure summary: {script name: its traceback}."""
+        text = _ANSI.sub("", self.output)
+        if _SUMMARY not in text:
+            return {}
+        parts = re.split(r"^\s*(\S+\.py) failed leaving traceback:",
+                         text.split(_SUMMARY)[1], flags=re.M)  # fmt: skip
+        return {
+            Path(name).name: tb
+            for name, tb in zip(parts[1::2], parts[2::2], strict=True)
+        }
 
+    @property
+    def problems(self) -> str:
+        """The build's warning and error lines and the failing tutorials'
+        tracebacks; not its progress lines."""
+        text = _ANSI.sub("", self.output)
+        lines = [line for line in text.splitlines() if _PROBLEM_LINE.search(line)]
+        if _SUMMARY in text:
+            lines.append(text.split(_SUMMARY)[1])
+        return "\n".join(lines)
 
-def assert_fails_naming(result, *names: str) -> None:
-    assert result.returncode != 0, (
-        f"the build passed but should have failed:\n{result.stdout[-3000:]}"
-    )
-    reported = problems(result.stdout)
-    for name in names:
-        assert name in reported, (
-            f"the build failed without naming {name} among its problems:\n"
-            f"{result.stdout[-3000:]}"
+    def assert_fails_naming(self, *names: str) -> None:
+        assert self.returncode != 0, (
+            f"the build passed but should have failed:\n{self.output[-3000:]}"
         )
+        for name in names:
+            assert name in self.problems, (
+                f"the build failed without naming {name!r} among its problems:\n"
+                f"{self.problems[-4000:]}"
+            )
+
+    def executed(self) -> int:
+        """How many tutorials sphinx-gallery ran in this build."""
+        text = _ANSI.sub("", self.output)
+        found = re.search(r"successfully executed (\d+) out of", text)
+        return int(found.group(1)) if found else 0
 
 
-def test_control_book_builds(tmp_path):
-    """The harness itself: the small book with nothing broken builds cleanly."""
-    docs = make_book(tmp_path, {})
-    result = build(docs)
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert (docs / "_build" / "html" / "auto_examples" / "01_good.html").exists()
+def build_book(book: Book, *options: str) -> Outcome:
+    done = build(book, options, timeout=900)
+    return Outcome(done.returncode, done.output)
 
 
-def test_tutorial_that_raises_fails_the_build(tmp_path):
-    docs = make_book(
-        tmp_path, {"02_raises.py": tutorial("raise ValueError('broken on purpose')\n")}
-    )
-    assert_fails_naming(build(docs), "02_raises.py", "broken on purpose")
+# -- One book, every failure that can be reported together ----------------------------
 
-
-@pytest.mark.parametrize(
-    ("code", "message"),
-    [
-        (
-            "import warnings\nwarnings.warn('old API', DeprecationWarning)\n",
-            "DeprecationWarning: old API",
-        ),
-        (
-            "import warnings\nwarnings.warn('something odd')\n",
-            "UserWarning: something odd",
-        ),
-        # A real-world case: reading .grad of a non-leaf tensor warns in PyTorch.
-        (
-            "import torch\nx = torch.tensor(2.0, requires_grad=True)\ny = x**2\n"
-            "y.backward()\nprint(y.grad)\n",
-            "UserWarning: The .grad attribute of a Tensor that is not a leaf",
-        ),
-        # known_warnings.py ignores this message only when torch's own module raises it.
-        (
-            "import warnings\nwarnings.warn('`torch.jit.script` is deprecated.', "
-            "DeprecationWarning)\n",
-            "DeprecationWarning: `torch.jit.script` is deprecated.",
-        ),
-    ],
-    ids=[
-        "DeprecationWarning",
-        "UserWarning",
-        "non-leaf-grad",
-        "known-message-own-code",
-    ],
+# A tutorial that warns: the code, and the warning the failure must show.
+WARNS = {
+    "03_warns_deprecation.py": (
+        "import warnings\nwarnings.warn('old API', DeprecationWarning)\n",
+        "DeprecationWarning: old API",
+    ),
+    "04_warns_user.py": (
+        "import warnings\nwarnings.warn('something odd')\n",
+        "UserWarning: something odd",
+    ),
+    # A real-world case: reading .grad of a non-leaf tensor warns in PyTorch.
+    "05_warns_nonleaf_grad.py": (
+        "import torch\nx = torch.tensor(2.0, requires_grad=True)\ny = x**2\n"
+        "y.backward()\nprint(y.grad)\n",
+        "UserWarning: The .grad attribute of a Tensor that is not a leaf",
+    ),
+    # known_warnings.py ignores this message only when torch's own module raises it.
+    "06_warns_known_message_own_code.py": (
+        "import warnings\nwarnings.warn('`torch.jit.script` is deprecated.', "
+        "DeprecationWarning)\n",
+        "DeprecationWarning: `torch.jit.script` is deprecated.",
+    ),
+}
+# A tutorial that exits: without the build's guard, sys.exit(0) would end Sphinx
+# itself with status 0, a "successful" build of which the rest never ran.
+EXITS = {
+    "07_exits_sys_exit.py": "import sys\nprint('before')\nsys.exit(0)\nprint('after')\n",
+    "08_exits_exit.py": "exit()\n",
+    "09_exits_quit.py": "quit(3)\n",
+    "10_exits_imported_exit.py": "from sys import exit as leave\nleave(0)\n",
+}
+OTHER_SCRIPTS = {
+    "02_raises.py": tutorial("raise ValueError('broken on purpose')\n"),
+    "11_unchecked.py": tutorial("print('dy/dx at x = 2:', 5.0)\n", checked=False),
+    "12_badref.py": tutorial("# See :ref:`no-such-label` for more.\nprint('hello')\n"),
+    "13_badfunc.py": tutorial(
+        "# :func:`gradbook.check_derivatve` checks it.\nprint('hello')\n"
+    ),
+    "14_wrong_value.py": GOOD_TUTORIAL.replace("expected=6.0", "expected=7.0"),
+    "15_address.py": tutorial("class Thing:\n    pass\n\nprint(Thing())\n"),
+}
+PAGES = {
+    "lost.md": "# Lost\n\nIn no toctree.\n",
+    "one.md": "(same-label)=\n# One\n\nText.\n",
+    "two.md": "(same-label)=\n# Two\n\nText.\n",
+}
+BROKEN_INDEX = INDEX.replace(
+    "auto_examples/index", "auto_examples/index\none\ntwo\nnot_written_yet"
 )
-def test_tutorial_that_warns_fails_the_build(tmp_path, code, message):
-    docs = make_book(tmp_path, {"02_warns.py": tutorial(code)})
-    result = build(docs)
-    assert_fails_naming(result, "02_warns.py")
-    assert message in failed_examples(result.stdout)["02_warns.py"]
 
 
-@pytest.mark.parametrize(
-    "code",
-    ["import sys\nprint('before')\nsys.exit(0)\nprint('after')\n", "exit()\n"],
-    ids=["sys.exit(0)", "exit()"],
-)
-def test_tutorial_that_exits_fails_the_build(tmp_path, code):
-    """Uncaught, sys.exit(0) in a tutorial would end Sphinx itself with status 0: a
-    'successful' build of which the rest never ran (bookbuild.refuse_exit)."""
-    docs = make_book(tmp_path, {"02_exits.py": tutorial(code)})
-    result = build(docs)
-    assert_fails_naming(result, "02_exits.py")
-    assert "TutorialExited" in failed_examples(result.stdout)["02_exits.py"]
-
-
-def test_tutorial_that_checks_nothing_fails_the_build(tmp_path):
-    """It runs and prints values, but proves none of them with gradbook."""
-    script = tutorial("print('dy/dx at x = 2:', 5.0)\n", checked=False)
-    docs = make_book(tmp_path, {"02_unchecked.py": script})
-    assert_fails_naming(build(docs), "02_unchecked.py", "checked nothing")
-
-
-def test_page_in_no_toctree_fails_the_build(tmp_path):
-    docs = make_book(tmp_path, {}, pages={"lost.md": "# Lost\n\nIn no toctree.\n"})
-    assert_fails_naming(build(docs), "lost")
-
-
-def test_broken_cross_reference_fails_the_build(tmp_path):
-    script = tutorial("# See :ref:`no-such-label` for more.\nprint('hello')\n")
-    docs = make_book(tmp_path, {"02_badref.py": script})
-    assert_fails_naming(build(docs), "02_badref", "no-such-label")
-
-
-def test_broken_api_reference_fails_the_build(tmp_path):
-    """A :func: reference to a function that does not exist (a renamed gradbook
-    function, say) is a warning too: the build is nitpicky."""
-    script = tutorial("# :func:`gradbook.check_derivatve` checks it.\nprint('hello')\n")
-    docs = make_book(tmp_path, {"02_badfunc.py": script})
-    assert_fails_naming(build(docs), "02_badfunc", "gradbook.check_derivatve")
-
-
-def test_duplicate_label_fails_the_build(tmp_path):
-    pages = {
-        "one.md": "(same-label)=\n# One\n\nText.\n",
-        "two.md": "(same-label)=\n# Two\n\nText.\n",
-    }
-    index = INDEX.replace("auto_examples/index", "auto_examples/index\none\ntwo")
-    docs = make_book(tmp_path, {}, pages=pages, index=index)
-    assert_fails_naming(build(docs), "duplicate label same-label")
-
-
-def test_missing_file_in_toctree_fails_the_build(tmp_path):
-    index = INDEX.replace("auto_examples/index", "auto_examples/index\nnot_written_yet")
-    docs = make_book(tmp_path, {}, index=index)
-    assert_fails_naming(build(docs), "not_written_yet")
-
-
-def test_failing_myst_notebook_cell_fails_the_build(tmp_path):
-    page = """\
-        ---
-        file_format: mystnb
-        kernelspec:
-          name: python3
-          display_name: Python 3
-        ---
-
-        # A notebook page
-
-        ```{code-cell} python
-        1 / 0
-        ```
-        """
-    index = INDEX.replace("auto_examples/index", "auto_examples/index\nnotebook")
-    docs = make_book(tmp_path, {}, pages={"notebook.md": page}, index=index)
-    result = build(docs)
-    assert_fails_naming(result, "notebook", "ZeroDivisionError")
-    assert not (docs / "_build" / "html" / "reports").exists(), (
-        "tracebacks leaked into the site"
-    )
-
-
-def test_script_skipped_by_filename_pattern_fails_the_build(tmp_path):
-    """Narrowing sphinx-gallery's filename_pattern (its default runs only plot_*) would
-    show code that never ran; the build refuses it and names the skipped script."""
-    docs = make_book(tmp_path, {"02_never_run.py": tutorial("print('hi')\n")})
-    result = build(docs, "-D", "sphinx_gallery_conf.filename_pattern=/plot_")
-    assert_fails_naming(result, "02_never_run.py", "not executed")
-
-
-def test_wrong_stated_value_fails_the_build(tmp_path):
-    wrong = GOOD_TUTORIAL.replace("expected=6.0", "expected=7.0")
-    assert wrong != GOOD_TUTORIAL
-    docs = make_book(tmp_path, {"02_wrong_value.py": wrong})
-    assert_fails_naming(build(docs), "02_wrong_value.py", "CheckFailed")
-
-
-def test_memory_address_in_output_fails_the_build(tmp_path):
-    script = tutorial("class Thing:\n    pass\n\nprint(Thing())\n")
-    docs = make_book(tmp_path, {"02_address.py": script})
-    assert_fails_naming(build(docs), "02_address", "memory address")
-
-
-def test_changing_a_stated_value_in_any_real_tutorial_fails_the_build(tmp_path):
-    """One build with a wrong copy of every real tutorial: each must be refused."""
-    from booktest import TUTORIALS
+def wrong_real_tutorials() -> dict[str, str]:
+    """A copy of every real tutorial with its first stated value changed."""
     from mutants import mutate, sites
 
     wrong = {}
-    for script in TUTORIALS:
+    for script in BOOK.tutorials():
         source = script.read_text()
         found = sites(source)
         assert found, f"{script.name} states no value in a gradbook check"
         wrong[f"wrong_{script.name}"] = mutate(source, found[0])
-    docs = make_book(tmp_path, wrong)
-    result = build(docs)
-    assert result.returncode != 0, result.stdout[-3000:]
-    failed = failed_examples(result.stdout)
-    for name in wrong:
-        assert name in failed, f"{name} was not refused; refused: {sorted(failed)}"
-        assert "CheckFailed" in failed[name], failed[name][-2000:]
-    assert "01_good.py" not in failed
+    return wrong
 
 
-def test_tutorials_run_again_when_what_they_import_changes(tmp_path):
-    """sphinx-gallery re-runs a tutorial only when its own file changes; a change to
-    gradbook, docs/_ext or conf.py must run them again (bookbuild.rerun_when_inputs_change),
-    or pages would keep what an older gradbook printed."""
+def _build_broken_book(tmp: Path) -> dict:
+    scripts = {name: tutorial(code) for name, (code, _) in WARNS.items()}
+    scripts |= {name: tutorial(code) for name, code in EXITS.items()}
+    scripts |= OTHER_SCRIPTS | wrong_real_tutorials()
+    book = make_book(tmp, scripts, pages=PAGES, index=BROKEN_INDEX)
+    outcome = build_book(book)
+    return {"returncode": outcome.returncode, "output": outcome.output}
 
-    def executed(result) -> int:
-        assert result.returncode == 0, result.stdout[-3000:]
-        text = _ANSI.sub("", result.stdout)
-        return int(re.search(r"successfully executed (\d+) out of", text).group(1))
 
-    docs = make_book(tmp_path, {})
-    assert executed(build(docs)) == 1
-    assert executed(build(docs)) == 0  # nothing changed: nothing runs
-    with (docs / "_ext" / "bookbuild.py").open("a") as ext:
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory, worker_id) -> Outcome:
+    """The book with every broken piece, built once for the whole test run."""
+    return Outcome(**shared_result(tmp_path_factory, worker_id, "broken-book",
+                                   _build_broken_book))  # fmt: skip
+
+
+def test_the_good_tutorial_still_passes_in_the_broken_book(broken):
+    """The harness: the one good tutorial is not among the failures, and its page
+    was written."""
+    assert broken.returncode != 0
+    assert broken.failed_examples, broken.output[-3000:]
+    assert "01_good.py" not in broken.failed_examples
+    assert "01_good" not in broken.problems
+
+
+def test_tutorial_that_raises_fails_the_build(broken):
+    broken.assert_fails_naming("02_raises.py", "broken on purpose")
+
+
+@pytest.mark.parametrize("name", sorted(WARNS))
+def test_tutorial_that_warns_fails_the_build(broken, name):
+    broken.assert_fails_naming(name)
+    assert WARNS[name][1] in broken.failed_examples[name]
+
+
+@pytest.mark.parametrize("name", sorted(EXITS))
+def test_tutorial_that_exits_fails_the_build(broken, name):
+    """sys.exit(), exit() and quit() in a tutorial are that tutorial's failure
+    (bookbuild's reset hook), not the end of the build: the others still ran."""
+    broken.assert_fails_naming(name)
+    assert "TutorialExited" in broken.failed_examples[name]
+
+
+def test_tutorial_that_checks_nothing_fails_the_build(broken):
+    """It runs and prints values, but proves none of them with gradbook."""
+    broken.assert_fails_naming("11_unchecked.py", "checked nothing")
+
+
+def test_broken_cross_reference_fails_the_build(broken):
+    broken.assert_fails_naming("12_badref", "no-such-label")
+
+
+def test_broken_api_reference_fails_the_build(broken):
+    """A :func: reference to a function that does not exist (a renamed gradbook
+    function, say) is a warning too: the build is nitpicky."""
+    broken.assert_fails_naming("13_badfunc", "gradbook.check_derivatve")
+
+
+def test_wrong_stated_value_fails_the_build(broken):
+    broken.assert_fails_naming("14_wrong_value.py", "CheckFailed")
+
+
+def test_memory_address_in_output_fails_the_build(broken):
+    broken.assert_fails_naming("15_address", "memory address")
+
+
+def test_page_in_no_toctree_fails_the_build(broken):
+    broken.assert_fails_naming("lost.md", "isn't included in any toctree")
+
+
+def test_duplicate_label_fails_the_build(broken):
+    broken.assert_fails_naming("duplicate label same-label")
+
+
+def test_missing_file_in_toctree_fails_the_build(broken):
+    broken.assert_fails_naming("not_written_yet")
+
+
+@pytest.mark.parametrize("script", BOOK.tutorials(), ids=lambda p: p.stem)
+def test_changing_a_stated_value_in_a_real_tutorial_fails_the_build(broken, script):
+    """A wrong copy of every real tutorial is in the broken book: each is refused."""
+    name = f"wrong_{script.name}"
+    failed = broken.failed_examples
+    assert name in failed, f"{name} was not refused; refused: {sorted(failed)}"
+    assert "CheckFailed" in failed[name], failed[name][-2000:]
+
+
+# -- Failures that need a book of their own --------------------------------------------
+
+NOTEBOOK_PAGE = """\
+    ---
+    file_format: mystnb
+    kernelspec:
+      name: python3
+      display_name: Python 3
+    ---
+
+    # A notebook page
+
+    ```{code-cell} python
+    1 / 0
+    ```
+    """
+
+
+def test_skipped_script_and_failing_notebook_cell_fail_the_build(tmp_path):
+    """Two modes in one build with its own configuration:
+
+    * narrowing sphinx-gallery's ``filename_pattern`` (its default runs only
+      ``plot_*``) would show code that never ran: the skipped script is named;
+    * a failing cell of a MyST notebook page fails the build, and its traceback does
+      not land in the published site (myst-nb's ``reports/`` folder).
+    """
+    index = INDEX.replace("auto_examples/index", "auto_examples/index\nnotebook")
+    book = make_book(
+        tmp_path,
+        {"02_never_run.py": tutorial("print('hi')\n")},
+        pages={"notebook.md": NOTEBOOK_PAGE},
+        index=index,
+    )
+    outcome = build_book(book, "-D", "sphinx_gallery_conf.filename_pattern=/plot_")
+    outcome.assert_fails_naming("02_never_run.py", "not executed")
+    outcome.assert_fails_naming("notebook", "ZeroDivisionError")
+    assert not (book.html / "reports").exists(), "tracebacks leaked into the site"
+
+
+def test_raise_system_exit_is_refused_before_anything_runs(tmp_path):
+    """``raise SystemExit`` cannot be caught where a tutorial runs without patching
+    sphinx-gallery, and would end the whole build: the build reads every script
+    first and refuses it, naming the file and line, before any tutorial runs."""
+    script = tutorial("print('before')\nraise SystemExit(0)\n")
+    book = make_book(tmp_path, {"02_raises_exit.py": script})
+    outcome = build_book(book)
+    outcome.assert_fails_naming("02_raises_exit.py:", "SystemExit")
+    assert outcome.executed() == 0
+    assert not (book.html / "index.html").exists()
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    """Every file under ``folder``: the digest of its bytes."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_control_book_rebuilds_only_what_changed(tmp_path):
+    """The small book with nothing broken builds; a build with nothing changed runs
+    no tutorial, reads and writes no page, and leaves every output byte as it was
+    (Sphinx still writes its indexes again, with the same bytes); a change to what tutorials import (here the
+    build's own extensions; gradbook and conf.py count too) runs every tutorial again,
+    so pages never keep what an older gradbook printed; and the build after that
+    writes nothing again."""
+    book = make_book(tmp_path, {})
+    cold = build_book(book)
+    assert cold.returncode == 0, cold.output[-3000:]
+    assert (book.html / "auto_examples" / "01_good.html").exists()
+    assert cold.executed() == 1
+
+    def unchanged_rebuild() -> None:
+        before = _snapshot(book.html)
+        again = build_book(book)
+        assert again.returncode == 0, again.output[-3000:]
+        assert again.executed() == 0, "nothing changed, yet a tutorial ran"
+        assert "targets for 0 source files that are out of date" in again.output
+        after = _snapshot(book.html)
+        changed = sorted(
+            k for k in before.keys() | after.keys() if before.get(k) != after.get(k)
+        )
+        assert not changed, f"a build with nothing changed changed {changed}"
+
+    unchanged_rebuild()
+    with (book.docs / "_ext" / "bookbuild.py").open("a") as ext:
         ext.write("\n# a change to the build's own code\n")
-    assert executed(build(docs)) == 1
+    changed = build_book(book)
+    assert changed.returncode == 0, changed.output[-3000:]
+    assert changed.executed() == 1
+    unchanged_rebuild()

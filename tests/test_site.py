@@ -8,10 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from booktest import REPO, TUTORIALS
+from booktools import BOOK
 from bs4 import BeautifulSoup
 
 pytestmark = pytest.mark.site
+
+REPO = BOOK.root
+TUTORIALS = BOOK.tutorials()
 
 TEXT_SUFFIXES = {
     ".html",
@@ -189,3 +192,59 @@ def test_gallery_images_load_lazily(site):
         assert images, f"{page.name}: no gallery figure or thumbnail"
         for img in images:
             assert img.get("loading") == "lazy", f"{page.name}: {img}"
+
+
+# Pages that are not documents of the book: no sitemap entry needed.
+NOT_IN_SITEMAP = {"search.html", "genindex.html", "404.html"}
+
+
+def test_site_metadata_favicon_sitemap_and_open_graph(site):
+    """Every page: a meta description, Open Graph tags under the base URL, a favicon;
+    sitemap.xml lists every page of the book under the same base URL."""
+    from booktools.browser import site_pages
+
+    pages = site_pages(site)
+    index = (site / "index.html").read_text(encoding="utf-8")
+    base = re.search(r'<link rel="canonical" href="([^"]+)index.html"', index)
+    assert base, "no canonical link on index.html"
+    base_url = base.group(1)
+    for path in pages:
+        text = (site / path).read_text(encoding="utf-8")
+        description = re.search(r'<meta name="description" content="([^"]*)"', text)
+        assert description and len(description.group(1)) > 20, (
+            f"{path}: no meta description"
+        )
+        assert re.search(r'<link rel="icon" href="[^"]*favicon\.svg"', text), path
+        if path in ("search.html", "genindex.html"):
+            continue  # generated pages: no document to share
+        og_url = re.search(r'<meta property="og:url" content="([^"]+)"', text)
+        assert og_url and og_url.group(1) == base_url + path, (path, og_url)
+        assert '<meta property="og:title"' in text, path
+    assert (site / "_static" / "favicon.svg").is_file()
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    listed = set(re.findall(r"<loc>([^<]+)</loc>", sitemap))
+    expected = {base_url + p for p in pages if p not in NOT_IN_SITEMAP}
+    assert listed == expected, (sorted(listed ^ expected), base_url)
+    assert "<lastmod>" not in sitemap, "lastmod comes from git dates: not reproducible"
+
+
+def test_pages_load_none_of_the_assets_the_book_leaves_out(site):
+    """docs/_ext/assets.py: no Font Awesome script, no empty theme.css, no unused
+    sphinx-gallery files, on any page."""
+    from assets import DROPPED_THEME_ASSETS, UNUSED_EVERYWHERE
+    from booktools.browser import site_pages
+
+    for page in site_pages(site):
+        text = (site / page).read_text(encoding="utf-8")
+        for asset in (*DROPPED_THEME_ASSETS, *sorted(UNUSED_EVERYWHERE)):
+            assert asset not in text, f"{page} loads {asset}"
+
+
+def test_navigation_toggles_have_accessible_names(site):
+    """docs/_templates/sbt-sidebar-nav.html names the theme's empty <summary>s."""
+    named = 0
+    for path in html_pages(site):
+        for summary in soup(path).select("nav.bd-docs-nav summary"):
+            assert summary.get_text(strip=True) or summary.get("aria-label"), path
+            named += 1
+    assert named, "no navigation toggle found: is the sidebar override still used?"
