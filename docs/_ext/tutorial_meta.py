@@ -84,7 +84,8 @@ def is_check_cell(code: str) -> bool:
 
     A statement serves a check when it calls one (``print(gradbook.check_value(...))``,
     ``result = gradbook.check_derivative(...)``), prints a result assigned from one, or
-    assigns names that only the cell's checks use (a label, a computed fact).
+    assigns names (or defines a function) that only the cell's checks use: a label, a
+    computed fact, a formula.
 
     >>> is_check_cell('print(gradbook.check_value(y, 4.0, name="y"))')
     True
@@ -131,6 +132,9 @@ def is_check_cell(code: str) -> bool:
             and {t.id for t in st.targets} <= needed
         ):
             needed |= _names_used(st.value)
+            continue
+        if isinstance(st, ast.FunctionDef) and st.name in needed:
+            needed |= _names_used(st)  # a formula written for a check
             continue
         return False
     return True
@@ -304,7 +308,7 @@ def outdated_users(
     return []
 
 
-class reading_time_range(nodes.Inline, nodes.TextElement):  # noqa: N801 (docutils)
+class reading_time_range(nodes.Inline, nodes.TextElement):  # docutils node names
     """Filled in with the tutorials' reading times once all of them are read."""
 
 
