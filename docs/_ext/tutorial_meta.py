@@ -79,6 +79,19 @@ def _names_used(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
+def _assigned(st: ast.Assign) -> set[str]:
+    """The names an assignment binds (``a = ...``, ``a, b = ...``); empty when it
+    assigns anything else (an attribute, an item), which is not a check's business."""
+    names: set[str] = set()
+    for target in st.targets:
+        elements = target.elts if isinstance(target, ast.Tuple) else [target]
+        for element in elements:
+            if not isinstance(element, ast.Name):
+                return set()
+            names.add(element.id)
+    return names
+
+
 def is_check_cell(code: str) -> bool:
     """True when every statement of ``code`` serves a gradbook check.
 
@@ -126,11 +139,7 @@ def is_check_cell(code: str) -> bool:
             and all(isinstance(a, ast.Name) and a.id in results for a in st.value.args)
         ):
             continue  # print(result)
-        if (
-            isinstance(st, ast.Assign)
-            and all(isinstance(t, ast.Name) for t in st.targets)
-            and {t.id for t in st.targets} <= needed
-        ):
+        if isinstance(st, ast.Assign) and _assigned(st) and _assigned(st) <= needed:
             needed |= _names_used(st.value)
             continue
         if isinstance(st, ast.FunctionDef) and st.name in needed:
