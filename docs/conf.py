@@ -47,6 +47,7 @@ extensions = [
     "bookbuild",  # docs/_ext/bookbuild.py: strictness and reproducibility
     "notebook_html",  # docs/_ext/notebook_html.py: folded solutions in the .ipynb
     "reader",  # docs/_ext/reader.py: tutorial bar, icons without JS, accessible nav
+    "tutorial_meta",  # docs/_ext/tutorial_meta.py: reading time, prerequisites, quiet checks
     "sphinx_copybutton",
     "sphinxext.opengraph",
 ]

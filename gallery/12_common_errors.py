@@ -70,7 +70,7 @@ with gradbook.expect_error(
 # **Fix:** usually, run the forward computation again -- in a training loop every step
 # builds a new graph. If you really need two passes over one graph, call the first
 # with ``retain_graph=True``. Either way gradients add up in ``.grad``
-# (:ref:`sphx_glr_auto_examples_10_accumulation.py`), so reset it in between.
+# (:ref:`tut-accumulation`), so reset it in between.
 x = torch.tensor(2.0, requires_grad=True)
 y = x**3
 y.backward(retain_graph=True)

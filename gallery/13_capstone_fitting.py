@@ -119,7 +119,7 @@ print(gradbook.check_claim(bool(new_loss < loss), True, name="the loss went down
 # The whole loop, by hand
 # -----------------------
 # Repeat: compute the loss, ``backward()``, step, and zero the gradients (they would
-# otherwise add up, see :ref:`sphx_glr_auto_examples_10_accumulation.py`).
+# otherwise add up, see :ref:`tut-accumulation`).
 w = torch.tensor(0.0, requires_grad=True)
 b = torch.tensor(0.0, requires_grad=True)
 losses_by_hand = []

@@ -9,11 +9,11 @@
   builds on, as links by label (``:Assumes: :ref:`tut-graph```), never by number, so
   renumbering the tutorials breaks no link (and a label that does not exist is a
   warning, which the strict build refuses). The reading time is added to that field
-  list, so both stand together at the top of the page; a tutorial without an
-  ``:Assumes:`` field is a warning too.
+  list, so both stand together at the top of the page (``tests/test_reader_aids.py``
+  requires the field of every tutorial).
 * **Quieter checks**: a code cell that only checks (every statement is a gradbook
   ``check_*`` call, the ``print`` of one, or an assignment used by one) is the book's
-  proof, not part of the lesson. It and its output get the class
+  proof, not part of the lesson. It and its output are wrapped in a container of class
   :data:`CHECK_CLASS`, which ``_static/book.css`` styles smaller and quieter; they stay
   on the page and in the notebook, in their place.
 * The role ``{reading-time}`range``` (used on the front page) writes the shortest and
@@ -189,7 +189,8 @@ def _skipped(node: nodes.Node) -> bool:
 
 
 def _is_python(block: nodes.literal_block) -> bool:
-    return str(block.get("language", "")).lower() in {"python", "python3", "py"}
+    language = str(block.get("language", "")).lower()
+    return language in {"python", "python3", "py", "ipython", "ipython3"}
 
 
 def _next_element(node: nodes.Element) -> nodes.Node | None:
@@ -212,13 +213,34 @@ def _mark_checks(doctree: nodes.document) -> tuple[int, int]:
             lesson += lines
             continue
         check += lines
-        block["classes"].append(CHECK_CLASS)
+        # A container around the cell and its output: sphinx-gallery later replaces
+        # the code block by a node of its own (for its code links) whose HTML drops
+        # the block's classes; a container's class survives.
         output = _next_element(block)
+        wrapper = nodes.container(classes=[CHECK_CLASS])
+        block.replace_self(wrapper)
+        wrapper += block
         if isinstance(output, nodes.Element) and "sphx-glr-script-out" in output.get(
             "classes", []
         ):
-            output["classes"].append(CHECK_CLASS)
+            output.parent.remove(output)
+            wrapper += output
     return lesson, check
+
+
+def _mark_notebook_checks(doctree: nodes.document) -> None:
+    """On a MyST notebook page (myst-nb), give each check cell the check class."""
+    for cell in doctree.findall(nodes.container):
+        if cell.get("nb_element") != "cell_code":
+            continue
+        block = next(iter(cell.findall(nodes.literal_block)), None)
+        if block is not None and is_check_cell(block.astext()):
+            cell["classes"].append(CHECK_CLASS)
+
+
+def mark_notebook_checks(app: Sphinx, doctree: nodes.document) -> None:
+    if not app.env.docname.startswith(GALLERY_DIR + "/"):
+        _mark_notebook_checks(doctree)
 
 
 def _count_prose(doctree: nodes.document) -> tuple[int, int]:
@@ -265,14 +287,15 @@ def add_tutorial_meta(app: Sphinx, doctree: nodes.document) -> None:
     _store(app.env)[docname] = minutes
     field_list = _assumes_field(doctree)
     if field_list is None:
-        logger.warning(
-            "%s: the tutorial does not say what it assumes: add a field list after its "
-            "introduction, such as ':%s: :ref:`tut-graph`' (labels, not numbers)",
-            docname,
-            ASSUMES_FIELD,
-            location=docname,
-        )
-        return
+        # No prerequisites stated (tests/test_reader_aids.py requires them of the
+        # book's tutorials): the reading time still goes under the introduction.
+        field_list = nodes.field_list()
+        section = next(iter(doctree.findall(nodes.section)), None)
+        if section is None:
+            return
+        paragraphs = [c for c in section.children if isinstance(c, nodes.paragraph)]
+        at = section.index(paragraphs[0]) + 1 if paragraphs else 1
+        section.insert(at, field_list)
     field_list["classes"].append(META_CLASS)
     field_list.insert(0, _field("Reading time", nodes.Text(_minutes_text(minutes))))
 
@@ -362,6 +385,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(reading_time_range)
     app.add_role("reading-time", ReadingTimeRole())
     app.connect("doctree-read", add_tutorial_meta)
+    app.connect("doctree-read", mark_notebook_checks)
     app.connect("env-purge-doc", purge_doc)
     app.connect("env-merge-info", merge_info)
     app.connect("env-get-outdated", outdated_users)
