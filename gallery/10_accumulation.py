@@ -75,7 +75,7 @@ print(gradbook.check_value(b.grad, a.grad, name="one call on L1 + L2 equals two 
 # .. math::
 #
 #    \frac{1}{n}\sum_{i=1}^{n} \ell_i
-#    = \frac{1}{k} \sum_{j=1}^{k} \Big(\frac{k}{n} \sum_{i \in B_j} \ell_i\Big)
+#    = \frac{1}{k} \sum_{j=1}^{k} \left(\frac{k}{n} \sum_{i \in B_j} \ell_i\right)
 #
 # (for :math:`k` micro-batches :math:`B_j` of :math:`n/k` samples each), so each
 # micro-batch loss must be divided by :math:`k`, the number of micro-batches.

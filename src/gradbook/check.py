@@ -4,9 +4,9 @@ Every ``check_*`` function of a derivative computes in float64, compares autogra
 the value the book states (a number, or a formula) and with a central finite
 difference, and raises :class:`CheckFailed` with all three numbers when they disagree.
 On success it returns a :class:`CheckResult` that prints as one readable line per
-derivative, for the page. :func:`check_value` checks a stated number (or a vector or
-matrix of them), and :func:`check_claim` a stated fact that is not a number: yes or
-no, a name, or ``None``.
+derivative, for the page. :func:`~gradbook.check_value` checks a stated number (or
+a vector or matrix of them), and :func:`~gradbook.check_claim` a stated fact that is
+not a number: yes or no, a name, or ``None``.
 """
 
 from __future__ import annotations
