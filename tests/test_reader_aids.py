@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from booktest import DOCS, TUTORIALS, run
-from tutorial_meta import is_check_cell, reading_minutes
+from booktest import DOCS, GALLERY, TUTORIALS, run
+from tutorial_meta import is_check_cell, reading_minutes, tutorial_titles
 
 MD_PAGES = sorted(p for p in DOCS.glob("*.md") if p.name != "glossary.md")
 TERM_ROLE = re.compile(r"(?::term:|\{term\})`([^`]+)`")
@@ -91,6 +91,12 @@ def test_every_tutorial_has_a_label_and_states_what_it_assumes(script):
     assert links, f"{script.name}: the prerequisites must be links"
     numbered = [link for link in links if re.search(r"\d\d_", link)]
     assert not numbered, f"{script.name}: link by label, not by number: {numbered}"
+
+
+def test_every_tutorial_label_has_its_title():
+    titles = tutorial_titles(GALLERY)
+    assert len(titles) == len(TUTORIALS)
+    assert titles["tut-graph"] == "What autograd records: the graph"
 
 
 def test_no_page_links_a_tutorial_by_its_number():
@@ -260,6 +266,9 @@ def test_a_good_small_book_shows_reading_time_prerequisites_and_quiet_checks(
     assert 'href="../glossary.html#term-Gradient"' in page
     index = (docs / "_build/html/index.html").read_text()
     assert "All tutorials: from 1 to 1 minutes (1 minutes for all 1)." in index
+    notebook = (docs / "auto_examples/01_small.ipynb").read_text()
+    assert ":term:" not in notebook and "The gradient of" in notebook
+    assert "**Assumes:** *Glossary*" in notebook
 
 
 @pytest.mark.build
@@ -300,6 +309,17 @@ def test_every_tutorial_page_shows_its_reading_time_and_prerequisites(site):
         meta = re.search(r'book-tutorial-meta[^"]*">(.*?)</dl>', text, re.S)
         assert meta and "Assumes" in meta.group(1), page.name
         assert 'class="reference internal"' in meta.group(1), page.name
+
+
+@pytest.mark.site
+def test_the_downloaded_notebooks_show_no_rest_roles_of_this_book(site):
+    notebooks = sorted((site / "_downloads").rglob("*.ipynb"))
+    assert len(notebooks) == len(TUTORIALS)
+    for notebook in notebooks:
+        text = notebook.read_text(encoding="utf-8")
+        assert ":term:" not in text, notebook.name
+        assert "`tut-" not in text and ":doc:" not in text, notebook.name
+        assert "**Assumes:**" in text, notebook.name
 
 
 @pytest.mark.site

@@ -16,6 +16,9 @@
   proof, not part of the lesson. It and its output are wrapped in a container of class
   :data:`CHECK_CLASS`, which ``_static/book.css`` styles smaller and quieter; they stay
   on the page and in the notebook, in their place.
+* **Notebooks**: sphinx-gallery leaves reST roles in the downloaded notebooks' text;
+  after it has written them, a glossary term becomes its word, a link to a tutorial
+  or a page its title, and ``:Assumes:`` bold (``tidy_notebooks``).
 * The role ``{reading-time}`range``` (used on the front page) writes the shortest and
   longest reading time of the tutorials and their total, from the same numbers.
 
@@ -29,7 +32,10 @@ changes (``env-get-outdated``).
 from __future__ import annotations
 
 import ast
+import json
 import math
+import re
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -381,9 +387,84 @@ def fill_reading_times(app: Sphinx, doctree: nodes.document, docname: str) -> No
         node.replace_self(nodes.Text(text))
 
 
+# -- the downloaded notebooks -----------------------------------------------------------
+
+_TERM = re.compile(r":term:`([^`<]*?)\s*(?:<[^`>]*>)?`")
+_LABEL_TITLE = re.compile(r"^\.\. _(tut-[\w-]+):\s*\n\s*\n(.+)\n[=]+\s*$", re.M)
+
+
+def tutorial_titles(gallery: Path) -> dict[str, str]:
+    """{label: title} of the tutorials, read from their docstrings."""
+    titles = {}
+    for script in sorted(gallery.glob("*.py")):
+        for label, title in _LABEL_TITLE.findall(script.read_text(encoding="utf-8")):
+            titles[label] = title.strip()
+    return titles
+
+
+def page_titles(srcdir: Path) -> dict[str, str]:
+    """{"/name": title} of the book's MyST pages (their first ``# `` heading)."""
+    titles = {}
+    for page in sorted(srcdir.glob("*.md")):
+        heading = re.search(r"^# (.+)$", page.read_text(encoding="utf-8"), re.M)
+        if heading:
+            titles["/" + page.stem] = heading.group(1).strip()
+    return titles
+
+
+_DOC = re.compile(r":doc:`([^`<]*?)\s*(?:<([^`>]*)>)?`")
+
+
+def tidy_markdown(text: str, titles: dict[str, str]) -> str:
+    r"""A notebook's Markdown as a reader should see it: a glossary term as its word,
+    a link to a tutorial (which sphinx-gallery leaves as the label in backquotes) or
+    to a page as its title, and the prerequisites field in bold. ``titles`` maps a
+    tutorial's label or a page's ``/name`` to its title.
+
+    >>> tidy_markdown(":Assumes: `tut-a`, :doc:`/b`\n\nA :term:`leaf <leaf tensor>`, "
+    ...               ":term:`VJP`, :doc:`the b page </b>`.",
+    ...               {"tut-a": "Tutorial A", "/b": "Page B"})
+    '**Assumes:** *Tutorial A*, *Page B*\n\nA leaf, VJP, the b page.'
+    """
+    text = _TERM.sub(r"\1", text)
+
+    def doc(match: re.Match[str]) -> str:
+        if match.group(2):  # :doc:`text <target>`
+            return match.group(1)
+        target = match.group(1)
+        return f"*{titles[target]}*" if target in titles else target
+
+    text = _DOC.sub(doc, text)
+    for label, title in titles.items():
+        link = re.compile(rf"`(?:[^`<]*<)?{re.escape(label)}>?`")
+        text = link.sub(lambda _match, title=title: f"*{title}*", text)
+    return re.sub(rf"^:{ASSUMES_FIELD}:", f"**{ASSUMES_FIELD}:**", text, flags=re.M)
+
+
+def tidy_notebooks(app: Sphinx) -> None:
+    """Rewrite the notebooks sphinx-gallery generated (after it, at builder-inited):
+    reST roles it leaves as they are would show as raw text in Jupyter. Idempotent,
+    and written exactly as sphinx-gallery writes (JSON, indent 2)."""
+    conf = app.config.sphinx_gallery_conf
+    for src, out in zip(conf["examples_dirs"], conf["gallery_dirs"], strict=True):
+        titles = tutorial_titles(Path(app.srcdir, src)) | page_titles(Path(app.srcdir))
+        for notebook in sorted(Path(app.srcdir, out).glob("*.ipynb")):
+            raw = notebook.read_text(encoding="utf-8")
+            data = json.loads(raw)
+            for cell in data.get("cells", []):
+                if cell.get("cell_type") == "markdown":
+                    text = "".join(cell["source"])
+                    cell["source"] = [tidy_markdown(text, titles)]
+            tidied = json.dumps(data, indent=2)
+            if tidied != raw:
+                notebook.write_text(tidied, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(reading_time_range)
     app.add_role("reading-time", ReadingTimeRole())
+    # After sphinx-gallery (priority 500) has written the notebooks.
+    app.connect("builder-inited", tidy_notebooks, priority=600)
     app.connect("doctree-read", add_tutorial_meta)
     app.connect("doctree-read", mark_notebook_checks)
     app.connect("env-purge-doc", purge_doc)
