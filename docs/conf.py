@@ -54,6 +54,7 @@ extensions = [
     "assets",  # only the scripts and styles the book uses; named nav toggles
     "seo",  # descriptions, sitemap.xml, a 404 page that works at any address
     "images",  # palette PNGs, loaded lazily
+    "tutorial_meta",  # reading time and prerequisites; checks styled quieter
     "sphinx_copybutton",
     "sphinxext.opengraph",
 ]

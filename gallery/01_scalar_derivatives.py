@@ -1,17 +1,21 @@
 """
+.. _tut-scalar:
+
 Derivatives of a scalar function
 ================================
 
 Ask PyTorch for the derivative of a function of one number. By the end you can mark an
 input with ``requires_grad=True``, call ``backward()`` on the output, read the
 derivative from ``x.grad``, and check it against the derivative you work out by hand.
+
+:Assumes: :doc:`/tensors`
 """
 
 # %%
 # Why derivatives?
 # ----------------
-# Training a neural network means nudging its parameters so that a *loss* (a number
-# that measures how wrong the network is) gets smaller. The derivative of the loss with
+# Training a neural network means nudging its parameters so that a :term:`loss` (a
+# number that measures how wrong the network is) gets smaller. The derivative of the loss with
 # respect to a parameter says which way to nudge it and how hard. Here is the whole
 # idea on a loss with one parameter, :math:`L(w) = (w - 3)^2`, whose derivative is
 # :math:`\frac{dL}{dw} = 2(w - 3)`: step against the derivative and the loss shrinks.
@@ -27,8 +31,8 @@ for step in range(4):
 
 # %%
 # Working out ``dL/dw`` by hand is fine for one parameter; a network has millions,
-# and the function between them and the loss is long. PyTorch's **autograd** computes
-# every derivative for you. The rest of this page shows how, one input and one output
+# and the function between them and the loss is long. PyTorch's :term:`autograd`
+# computes every derivative for you. The rest of this page shows how, one input and one output
 # at a time.
 #
 # The derivative of :math:`y = x^2`
@@ -42,8 +46,11 @@ for step in range(4):
 #    \end{aligned}
 #
 # At :math:`x = 2` the function is 4 and its slope is :math:`2 \cdot 2 = 4`. To let
-# PyTorch work this out, create ``x`` as a floating-point tensor that *requires a
-# gradient*: from then on PyTorch records every operation done with it.
+# PyTorch work this out, create ``x`` as a floating-point :term:`tensor` that
+# :term:`requires a gradient <requires_grad>`: from then on PyTorch records every
+# operation done with it. Printing ``y`` shows the record: ``grad_fn=<PowBackward0>``
+# names the operation that made ``y`` (a power, :math:`x^2`), which the next tutorial
+# explains.
 import torch
 
 import gradbook
@@ -52,7 +59,10 @@ import gradbook
 
 x = torch.tensor(2.0, requires_grad=True)
 y = x**2
-print("y = x^2 at x = 2:", y.item())
+print("y = x^2 at x = 2:", y)
+
+# %%
+print(gradbook.check_claim(type(y.grad_fn).__name__, "PowBackward0", name="y.grad_fn"))
 
 # %%
 # ``y.backward()`` walks back through the recorded operations and stores
@@ -72,6 +82,27 @@ result = gradbook.check_derivative(
     lambda x: x**2, at=2.0, expected=lambda x: 2 * x, name="x^2 (formula 2x)"
 )
 print(result)
+
+# %%
+# Running ``backward()`` twice adds up
+# ------------------------------------
+# .. warning::
+#
+#    ``backward()`` *adds* the new derivative to whatever ``x.grad`` already holds.
+#    In a notebook, running the cell with ``y.backward()`` a second time (after
+#    computing ``y`` again) gives ``x.grad`` = 8, not 4. Start from a fresh ``x``, or
+#    reset ``x.grad``: :ref:`tut-accumulation` explains why gradients add up, and
+#    how to reset them.
+#
+# Here is that second run, on a copy ``x2`` so that ``x`` keeps its gradient of 4:
+x2 = torch.tensor(2.0, requires_grad=True)
+for run in (1, 2):  # the same cell, run twice
+    y2 = x2**2
+    y2.backward()
+    print(f"after run {run} of the cell: x2.grad = {x2.grad.item()}")
+
+# %%
+print(gradbook.check_value(x2.grad, 4.0 + 4.0, name="x2.grad after two runs (4 + 4)"))
 
 # %%
 # The derivative is the slope of the function. The dotted line below is the tangent
@@ -95,6 +126,20 @@ print("dtype of torch.tensor(2):  ", torch.tensor(2).dtype)
 print("dtype of torch.tensor(2.0):", torch.tensor(2.0).dtype)
 with gradbook.expect_error(RuntimeError, match="floating point"):
     torch.tensor(2, requires_grad=True)
+
+# %%
+print(
+    gradbook.check_claim(
+        str(torch.tensor(2).dtype), "torch.int64", name="dtype of torch.tensor(2)"
+    )
+)
+print(
+    gradbook.check_claim(
+        torch.tensor(2.0).is_floating_point(),
+        True,
+        name="torch.tensor(2.0) is floating-point",
+    )
+)
 
 # %%
 # A polynomial: :math:`y = x^2 + 2x + 1`
@@ -230,6 +275,8 @@ print(result)
 # be evaluated with torch, so autograd can check it too.
 F = gradbook.Formula("6*x**2 + 2*x + 4")
 print("f(x) =", F.text, "   f'(x) =", F.diff("x").text)
+
+# %%
 print(gradbook.check_value(F.diff("x")(3.0), 38.0, name="f'(3) from the formula"))
 print(gradbook.check_derivative(F, at=3.0, expected=F.diff("x"), name=F.text))
 
@@ -242,13 +289,15 @@ x = torch.tensor(9.0, requires_grad=True)
 y = x**2
 y.backward()
 print("y = x^2 at x = 9:", y.item(), "  dy/dx:", x.grad.item())
+
+# %%
 print(gradbook.check_value(y, 81.0, name="x^2 at x = 9"))
 print(gradbook.check_value(x.grad, 18.0, name="d/dx x^2 at x = 9"))
 
 # %%
 # A function inside a function: :math:`y = \sin\left(x / (2\sqrt{2})\right)`
 # --------------------------------------------------------------------------
-# Here :math:`2\sqrt{2} = 2^{1.5} \approx 2.8284`. By the chain rule, the derivative
+# Here :math:`2\sqrt{2} = 2^{1.5} \approx 2.8284`. By the :term:`chain rule`, the derivative
 # of the outer :math:`\sin` (a :math:`\cos`) is multiplied by the derivative of the
 # inner :math:`x / 2^{1.5}`, which is :math:`1 / 2^{1.5}`:
 #
@@ -261,8 +310,9 @@ print(gradbook.check_value(x.grad, 18.0, name="d/dx x^2 at x = 9"))
 #
 # At :math:`x = 100`, rounded to four decimals, :math:`y = -0.7158` and
 # :math:`\frac{dy}{dx} = -0.2469`. Autograd applies the chain rule for us.
+c = 2**1.5  # 2√2
 x = torch.tensor(100.0, requires_grad=True)
-y = torch.sin(x / 2**1.5)
+y = torch.sin(x / c)
 y.backward()
 print(f"y = sin(x / 2^1.5) at x = 100: {y.item():.4f}")
 print(f"dy/dx at x = 100: {x.grad.item():.4f}")
@@ -272,7 +322,6 @@ print(f"dy/dx at x = 100: {x.grad.item():.4f}")
 # place (``atol=5e-5``). In the formula check, ``c`` stands for :math:`2^{1.5}`.
 print(gradbook.check_value(y, -0.7158, name="sin(x / 2^1.5) at x = 100", atol=5e-5))
 print(gradbook.check_value(x.grad, -0.2469, name="dy/dx at x = 100", atol=5e-5))
-c = 2**1.5
 result = gradbook.check_derivative(
     lambda x: torch.sin(x / c), 100.0, lambda x: torch.cos(x / c) / c, name="sin(x / c)"
 )
@@ -293,10 +342,11 @@ plt.show()
 # -------
 # * Create the input with ``requires_grad=True`` (a floating-point tensor), compute the
 #   output, call ``backward()``, and read the derivative from ``x.grad``.
-# * Use a fresh input for each new function: gradients accumulate in ``.grad``.
+# * Use a fresh input for each new function: gradients accumulate in ``.grad``
+#   (running a notebook cell again adds once more; see :ref:`tut-accumulation`).
 # * The derivative tells training which way to move a parameter.
 # * The symbols (:math:`\frac{dy}{dx}`, :math:`f'(x)`) and the PyTorch call for each
 #   kind of derivative are gathered on the :doc:`/notation` page.
 #
-# Next, :ref:`sphx_glr_auto_examples_02_autograd_graph.py` looks at what PyTorch
-# recorded to make ``backward()`` possible.
+# Next, :ref:`tut-graph` looks at what PyTorch recorded to make ``backward()``
+# possible.

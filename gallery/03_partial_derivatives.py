@@ -1,16 +1,20 @@
 """
+.. _tut-partials:
+
 Partial derivatives
 ===================
 
 Differentiate a function of several variables. By the end you can give several inputs
 ``requires_grad=True``, get every partial derivative from one call to ``backward()``,
 and read each one from the ``.grad`` of its own input.
+
+:Assumes: :ref:`tut-scalar`, :ref:`tut-graph`
 """
 
 # %%
 # One variable at a time
 # ----------------------
-# A partial derivative of :math:`f(u, v)` differentiates with respect to one
+# A :term:`partial derivative` of :math:`f(u, v)` differentiates with respect to one
 # variable while the others stay fixed. For
 #
 # .. math::
@@ -36,7 +40,8 @@ f = u * v + u**2
 print("f = uv + u^2 at u = 1, v = 2:", f.item())
 
 # %%
-# One ``backward()`` fills the ``.grad`` of *every* leaf that ``f`` depends on:
+# One ``backward()`` fills the ``.grad`` of *every* leaf that ``f`` depends on (the
+# pair of them is the :term:`gradient` of ``f``):
 # ``u.grad`` is :math:`\partial f / \partial u` and ``v.grad`` is
 # :math:`\partial f / \partial v`.
 f.backward()
@@ -230,5 +235,4 @@ print(result)
 #   variables are held fixed. The :doc:`/notation` page collects the symbols
 #   (:math:`\partial f / \partial u`, the gradient :math:`\nabla f`) and the calls.
 #
-# Next, :ref:`sphx_glr_auto_examples_04_sum_trick.py` differentiates a function at
-# many points at once.
+# Next, :ref:`tut-sum-trick` differentiates a function at many points at once.

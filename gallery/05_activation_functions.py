@@ -1,4 +1,6 @@
 """
+.. _tut-activations:
+
 Derivatives of activation functions
 ===================================
 
@@ -6,6 +8,8 @@ Differentiate the activation functions that neural networks put between their la
 By the end you can compute ReLU, sigmoid and tanh with ``torch.nn.functional``, get
 their derivatives over a whole range with the sum trick, and say what PyTorch does at
 ReLU's corner.
+
+:Assumes: :ref:`tut-graph`, :ref:`tut-sum-trick`
 """
 
 # %%
@@ -23,8 +27,8 @@ ReLU's corner.
 #    \end{aligned}
 #
 # Activation functions live in ``torch.nn.functional``, conventionally imported as
-# ``F``. We evaluate ReLU at 1000 points between -10 and 10, sum the outputs and call
-# ``backward()`` (the sum trick of the previous tutorial).
+# ``F``. On three numbers first: the output shows the node ReLU recorded,
+# ``ReluBackward0``.
 import torch
 import torch.nn.functional as F
 
@@ -32,10 +36,22 @@ import gradbook
 
 # sphinx_gallery_thumbnail_number = 1
 
+three = torch.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+print("relu(-2, 0, 3) =", F.relu(three))
+
+# %%
+relu_node = type(F.relu(three).grad_fn).__name__
+print(gradbook.check_claim(relu_node, "ReluBackward0", name="relu's grad_fn"))
+print(gradbook.check_value(F.relu(three), [0.0, 0.0, 3.0], name="relu(-2, 0, 3)"))
+
+# %%
+# Now at 1000 points between -10 and 10: sum the outputs and call ``backward()`` (the
+# sum trick of the previous tutorial). The sum's node is a ``SumBackward0``.
 x = torch.linspace(-10, 10, 1000, requires_grad=True)
 Y = F.relu(x)
 y = Y.sum()
 y.backward()
+print("y = Y.sum() =", y)
 print(f"Y.sum() over 1000 points: {y.item():.2f}")
 
 # %%
@@ -55,6 +71,7 @@ result = gradbook.check_value(
 )
 print(result)
 print(gradbook.check_value(y, 2502.50, name="Y.sum(), to two decimals", atol=5e-3))
+print(gradbook.check_claim(type(y.grad_fn).__name__, "SumBackward0", name="y.grad_fn"))
 
 # %%
 # ``x.grad`` holds the derivative at every point: 0 for the 500 negative points,
@@ -62,6 +79,11 @@ print(gradbook.check_value(y, 2502.50, name="Y.sum(), to two decimals", atol=5e-
 left, right = x.grad[x < 0], x.grad[x > 0]
 print("derivative left of zero: ", left.unique().tolist(), f"({left.numel()} points)")
 print("derivative right of zero:", right.unique().tolist(), f"({right.numel()} points)")
+
+# %%
+print(gradbook.check_value(left.unique(), 0.0, name="derivative left of zero"))
+print(gradbook.check_value(right.unique(), 1.0, name="derivative right of zero"))
+print(gradbook.check_value(left.numel(), 500, name="points left of zero"))
 
 
 def step(x):
@@ -94,6 +116,8 @@ plt.show()
 x0 = torch.tensor(0.0, requires_grad=True)
 F.relu(x0).backward()
 print("derivative of relu at x = 0 (PyTorch's convention):", x0.grad.item())
+
+# %%
 print(gradbook.check_value(x0.grad, 0.0, name="d relu/dx at x = 0"))
 result = gradbook.check_derivative(
     F.relu, at=0.0, expected=0.0, name="relu(x)", finite_difference=False
@@ -136,6 +160,8 @@ print(result)
 # The derivative is largest, :math:`\frac{1}{4}`, at :math:`x = 0` where the curve
 # is steepest, and nearly 0 far from it: there the sigmoid is flat.
 print(gradbook.check_derivative(F.sigmoid, at=0.0, expected=0.25, name="sigmoid(x)"))
+
+# %%
 labels = {"label": "σ(x)", "derivative_label": "dσ/dx = σ(1 − σ)"}
 ax = gradbook.plot_with_derivative(x, Y, x.grad, **labels)
 ax.set(title="Sigmoid and its derivative", ylabel="σ(x) and dσ/dx")
@@ -173,6 +199,8 @@ print(result)
 # %%
 # Tanh is steeper than the sigmoid: its slope at 0 is 1.
 print(gradbook.check_derivative(F.tanh, at=0.0, expected=1.0, name="tanh(x)"))
+
+# %%
 labels = {"label": "tanh(x)", "derivative_label": "d tanh/dx = 1 − tanh²"}
 ax = gradbook.plot_with_derivative(x, Y, x.grad, **labels)
 ax.set(title="Tanh and its derivative", ylabel="tanh(x) and its derivative")
@@ -188,5 +216,4 @@ plt.show()
 # * The sigmoid's derivative is :math:`\sigma(1 - \sigma)` and tanh's is
 #   :math:`1 - \tanh^2`: both vanish far from zero.
 #
-# Next, :ref:`sphx_glr_auto_examples_06_custom_function.py` writes a differentiable
-# operation of our own.
+# Next, :ref:`tut-custom-function` writes a differentiable operation of our own.

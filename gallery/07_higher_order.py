@@ -1,4 +1,6 @@
 """
+.. _tut-higher-order:
+
 Higher-order derivatives
 ========================
 
@@ -6,6 +8,8 @@ Differentiate a derivative. By the end you can ask autograd for the second and t
 derivatives of a function with ``torch.autograd.grad(..., create_graph=True)``, explain
 why ``create_graph`` is needed, and plot a function next to its first two derivatives.
 The symbols used here are summed up on the :doc:`notation page </notation>`.
+
+:Assumes: :ref:`tut-scalar`, :ref:`tut-graph`, :ref:`tut-sum-trick`
 """
 
 # %%
@@ -18,7 +22,8 @@ The symbols used here are summed up on the :doc:`notation page </notation>`.
 #    f'(x) = 3x^2, \quad f''(x) = 6x, \quad f'''(x) = 6
 #
 # so at :math:`x = 2` they are 12, 12 and 6. :func:`torch.autograd.grad` returns the
-# derivative instead of storing it in ``x.grad``. With ``create_graph=True`` autograd
+# derivative instead of storing it in ``x.grad``. With :term:`create_graph=True
+# <create_graph>` autograd
 # also records *how* it computed that derivative, so the result is itself a tensor
 # autograd can differentiate.
 import torch
@@ -30,7 +35,10 @@ y = x**3
 (dy_dx,) = torch.autograd.grad(y, x, create_graph=True)
 print("f'(2) =", dy_dx.item())
 print("f'(2) has a graph of its own:", dy_dx.requires_grad)
+
+# %%
 print(gradbook.check_value(dy_dx, 12.0, name="f'(2) = 3x^2 at x = 2"))
+print(gradbook.check_claim(dy_dx.requires_grad, True, name="f'(2) requires grad"))
 
 # %%
 # The second derivative
@@ -39,6 +47,8 @@ print(gradbook.check_value(dy_dx, 12.0, name="f'(2) = 3x^2 at x = 2"))
 # more, because we want to go one step further.
 (d2y_dx2,) = torch.autograd.grad(dy_dx, x, create_graph=True)
 print("f''(2) =", d2y_dx2.item())
+
+# %%
 print(gradbook.check_value(d2y_dx2, 12.0, name="f''(2) = 6x at x = 2"))
 
 # %%
@@ -48,6 +58,8 @@ print(gradbook.check_value(d2y_dx2, 12.0, name="f''(2) = 6x at x = 2"))
 # result is a plain number.
 (d3y_dx3,) = torch.autograd.grad(d2y_dx2, x)
 print("f'''(2) =", d3y_dx3.item())
+
+# %%
 print(gradbook.check_value(d3y_dx3, 6.0, name="f'''(2) = 6"))
 
 
@@ -56,22 +68,50 @@ print(gradbook.check_value(d3y_dx3, 6.0, name="f'''(2) = 6"))
 # -------------------------------------
 # Wrap the first step in a function of ``x``: ``f_prime`` returns :math:`f'(x)` as a
 # differentiable tensor. :func:`gradbook.check_derivative` differentiates it once more
-# and compares the result with the hand-derived :math:`f''(x) = 6x`, at any point.
-# (Its finite-difference cross-check is turned off: that would call ``f_prime``
-# without autograd, and ``f_prime`` needs autograd to run.)
+# and compares the result with the hand-derived :math:`f''(x) = 6x`.
 def f_prime(t):
     (d,) = torch.autograd.grad(t**3, t, create_graph=True)
     return d
 
 
+value = f_prime(torch.tensor(2.0, requires_grad=True))
+print("f_prime(2) =", value.item())
+
+# %%
+print(gradbook.check_value(value, 12.0, name="f_prime(2) = 3x^2 at x = 2"))
+
+# %%
+# The check also compares with a finite difference, and that part fails. gradbook
+# computes the finite difference from plain values of ``f_prime``, inside
+# :term:`torch.no_grad() <no_grad>` (as one does to evaluate a function without
+# recording it). There ``t**3`` records nothing, and ``torch.autograd.grad`` has no
+# graph to differentiate:
+with gradbook.expect_error(RuntimeError, match="does not require grad"):
+    gradbook.check_derivative(f_prime, at=2.0, expected=lambda t: 6 * t)
+
+
+# %%
+# A function that needs autograd inside can say so itself: ``torch.enable_grad()``
+# turns recording back on for its body, whatever the caller did, and an input that
+# does not require a gradient is given one (a detached copy, so the caller's tensor
+# is left alone). Now the finite-difference cross-check stays on:
+def f_prime(t):
+    with torch.enable_grad():
+        t = t if t.requires_grad else t.detach().requires_grad_()
+        (d,) = torch.autograd.grad(t**3, t, create_graph=True)
+    return d
+
+
+with torch.no_grad():
+    value = f_prime(torch.tensor(2.0))
+print("f_prime(2) under no_grad =", value.item())
+
+# %%
+print(gradbook.check_value(value, 12.0, name="f_prime(2) under no_grad"))
 for point in [2.0, -1.5, 0.5]:
     print(
         gradbook.check_derivative(
-            f_prime,
-            at=point,
-            expected=lambda t: 6 * t,
-            name="f'(x) = 3x^2",
-            finite_difference=False,
+            f_prime, at=point, expected=lambda t: 6 * t, name="f'(x) = 3x^2"
         )
     )
 
@@ -85,6 +125,9 @@ cube = Formula("x**3")
 d1 = cube.diff("x")
 d2 = d1.diff("x")
 d3 = d2.diff("x")
+print("sympy:", d1.text, "|", d2.text, "|", d3.text)
+
+# %%
 for order, formula, value in [
     ("f'", d1, dy_dx),
     ("f''", d2, d2y_dx2),
@@ -108,6 +151,10 @@ with gradbook.expect_error(RuntimeError, match="does not require grad"):
     torch.autograd.grad(plain, x)
 
 # %%
+print(gradbook.check_value(plain, 12.0, name="f'(2) without create_graph"))
+print(gradbook.check_claim(plain.requires_grad, False, name="it requires grad"))
+
+# %%
 # :math:`f`, :math:`f'` and :math:`f''` over an interval
 # ------------------------------------------------------
 # The sum trick works for higher derivatives too: every element of ``x**3`` depends on
@@ -118,6 +165,9 @@ y = x**3
 (d1,) = torch.autograd.grad(y.sum(), x, create_graph=True)
 (d2,) = torch.autograd.grad(d1.sum(), x)
 xs = x.detach()
+print("f'(x) and f''(x) at x = -2, 0, 2:", d1[::50].tolist(), d2[::50].tolist())
+
+# %%
 print(gradbook.check_value(d1, 3 * xs**2, name="f'(x) against 3x^2"))
 print(gradbook.check_value(d2, 6 * xs, name="f''(x) against 6x"))
 
@@ -146,9 +196,11 @@ plt.show()
 # ``torch.autograd.grad(y, x, create_graph=True)`` returns :math:`dy/dx` as a tensor
 # that autograd can differentiate again; repeat it to climb to the second, third, ...
 # derivative, and leave ``create_graph`` out on the last step. Without it the
-# derivative is a constant and differentiating it raises an error.
+# derivative is a constant and differentiating it raises an error. A function that
+# calls ``torch.autograd.grad`` inside needs recording on: ``torch.enable_grad()``
+# makes sure of it even when its caller runs it under ``torch.no_grad()``.
 #
 # Next: derivatives of functions with many inputs and many outputs, in
-# :ref:`sphx_glr_auto_examples_08_jacobians_hessians.py`.
+# :ref:`tut-jacobians`.
 
 # sphinx_gallery_thumbnail_number = 1

@@ -1,4 +1,6 @@
 """
+.. _tut-jacobians:
+
 Jacobians and Hessians
 ======================
 
@@ -8,9 +10,51 @@ one matrix. By the end you can compute a Jacobian and a Hessian with
 ``hessian``, ``vmap``), read the Jacobian's layout (one row per output), and explain
 the sum trick as a vector-Jacobian product. The symbols are summed up on the
 :doc:`notation page </notation>`.
+
+:Assumes: :ref:`tut-partials`, :ref:`tut-sum-trick`, :ref:`tut-higher-order`
 """
 
 # %%
+# Why whole matrices?
+# -------------------
+# Gradient descent steps against the gradient with a step size you have to guess
+# (:ref:`tut-capstone`). Newton's method also uses the second derivatives, collected
+# in the :term:`Hessian` :math:`H`, and takes the step
+#
+# .. math::
+#
+#    x_\text{new} = x - H^{-1} \nabla q(x)
+#
+# On a quadratic function that one step lands exactly on the minimum. Take
+# :math:`q(x) = x_1^2 + x_1 x_2 + x_2^2 - 3x_1 - 3x_2`, whose minimum is at
+# :math:`(1, 1)`, and start at :math:`(0, 0)`. ``grad`` and ``hessian`` come from
+# :mod:`torch.func`; by the end of this page you can read every line.
+import torch
+from torch.func import grad, hessian, jacfwd, jacrev, vmap
+
+import gradbook
+
+
+def q(x):
+    return x[0] ** 2 + x[0] * x[1] + x[1] ** 2 - 3 * x[0] - 3 * x[1]
+
+
+start = torch.tensor([0.0, 0.0])
+newton_step = torch.linalg.solve(hessian(q)(start), grad(q)(start))  # H^-1 ∇q
+after = start - newton_step
+print("∇q(0, 0) =", grad(q)(start).tolist(), "| H =", hessian(q)(start).tolist())
+print(
+    "one Newton step: (0, 0) ->", after.tolist(), "| ∇q there:", grad(q)(after).tolist()
+)
+
+# %%
+print(gradbook.check_value(after, [1.0, 1.0], name="after one Newton step"))
+print(gradbook.check_value(grad(q)(after), [0.0, 0.0], name="∇q after the step"))
+
+# %%
+# The gradient and the Hessian are special cases of one object, the Jacobian, which
+# holds every first derivative of a function with many inputs and many outputs.
+#
 # A function with two inputs and three outputs
 # --------------------------------------------
 # Take :math:`x = (x_1, x_2)` and
@@ -19,7 +63,7 @@ the sum trick as a vector-Jacobian product. The symbols are summed up on the
 #
 #    f(x) = \begin{bmatrix} x_1^2 x_2 \\ x_1 + 3 x_2 \\ x_2^3 \end{bmatrix}
 #
-# Its :doc:`Jacobian </notation>` holds one partial derivative per (output, input)
+# Its :term:`Jacobian` holds one partial derivative per (output, input)
 # pair. **Rows are outputs, columns are inputs**: the entry in row :math:`i`, column
 # :math:`j` is :math:`J_{ij} = \partial f_i / \partial x_j`, so :math:`J` has shape
 # (3 outputs, 2 inputs).
@@ -31,9 +75,6 @@ the sum trick as a vector-Jacobian product. The symbols are summed up on the
 # .. math::
 #
 #    J(1, 2) = \begin{bmatrix} 4 & 1 \\ 1 & 3 \\ 0 & 12 \end{bmatrix}
-import torch
-
-import gradbook
 
 
 def f(x):
@@ -57,6 +98,8 @@ print("f(1, 2) =", f(x).tolist())
 J = torch.autograd.functional.jacobian(f, x)
 print("J has shape", tuple(J.shape), "(outputs, inputs)")
 print(J)
+
+# %%
 J_hand = jacobian_by_hand(x)
 for i in range(3):
     for j in range(2):
@@ -97,14 +140,48 @@ plt.show()
 # ``torch.func``: ``jacrev`` and ``jacfwd``
 # -----------------------------------------
 # :mod:`torch.func` turns a function into its derivative function. ``jacrev(f)`` builds
-# the Jacobian with reverse mode (one backward pass per output row), ``jacfwd(f)`` with
-# forward mode (one forward pass per input column). Both give the same matrix.
-from torch.func import grad, hessian, jacfwd, jacrev, vmap
-
+# the Jacobian in :term:`reverse mode`: each row is a
+# :term:`vector-Jacobian product <VJP>` (what ``backward()`` computes, explained at the
+# end of this page), and ``jacrev`` computes all rows in *one* batched backward pass,
+# by ``vmap``-ing the VJP over the rows (``vmap`` is explained below). ``jacfwd(f)``
+# does the same in :term:`forward mode`, with one batched pass over the input columns
+# (:ref:`tut-forward-mode`). Both give the same matrix.
 J_rev = jacrev(f)(x)
 J_fwd = jacfwd(f)(x)
+print("jacrev(f)(1, 2) =", J_rev.tolist())
+print("jacfwd(f)(1, 2) =", J_fwd.tolist())
+
+# %%
 print(gradbook.check_value(J_rev, J_hand, name="jacrev(f)(1, 2)"))
 print(gradbook.check_value(J_fwd, J_hand, name="jacfwd(f)(1, 2)"))
+
+# %%
+# ``torch.autograd.functional.jacobian`` works differently: with its default
+# ``vectorize=False`` it loops in Python, one backward pass per output. A *tensor hook*
+# (a function autograd calls each time a gradient flows back into a tensor) counts the
+# backward passes through :math:`f`'s output:
+passes = []
+
+
+def f_counted(x):
+    y = f(x)
+    y.register_hook(lambda grad_y: passes.append(1))
+    return y
+
+
+torch.autograd.functional.jacobian(f_counted, x)
+loop = len(passes)
+jacrev(f_counted)(x)
+batched = len(passes) - loop
+torch.autograd.functional.jacobian(f_counted, x, vectorize=True)
+vectorized = len(passes) - loop - batched
+print("backward passes: jacobian", loop, "| jacrev", batched, end=" ")
+print("| jacobian(vectorize=True)", vectorized)
+
+# %%
+print(gradbook.check_value(loop, 3, name="jacobian(f): passes for 3 outputs"))
+print(gradbook.check_value(batched, 1, name="jacrev(f): one batched pass"))
+print(gradbook.check_value(vectorized, 1, name="jacobian(f, vectorize=True)"))
 
 # %%
 # The gradient of a scalar function
@@ -129,6 +206,8 @@ def g(x):
 
 grad_g = grad(g)(x)
 print("∇g(1, 2) =", grad_g.tolist())
+
+# %%
 print(gradbook.check_value(grad_g[0], 4.0, name="∂g/∂x1 = 2 x1 x2 at (1, 2)"))
 print(gradbook.check_value(grad_g[1], 13.0, name="∂g/∂x2 = x1^2 + 3 x2^2 at (1, 2)"))
 print(
@@ -146,7 +225,8 @@ print(
 # %%
 # The Hessian
 # -----------
-# The Hessian is the Jacobian of the gradient: every second partial derivative.
+# The :term:`Hessian` is the Jacobian of the gradient: every second partial
+# derivative.
 #
 # .. math::
 #
@@ -169,8 +249,10 @@ print(
 H = torch.autograd.functional.hessian(g, x)
 H_func = hessian(g)(x)
 x1, x2 = x.tolist()
-H_hand = torch.tensor([[2 * x2, 2 * x1], [2 * x1, 6 * x2]])
 print("H(1, 2) =", H.tolist())
+
+# %%
+H_hand = torch.tensor([[2 * x2, 2 * x1], [2 * x1, 6 * x2]])
 for i in range(2):
     for j in range(2):
         name = f"H[{i}, {j}] = ∂²g/∂x{i + 1}∂x{j + 1} at (1, 2)"
@@ -196,6 +278,8 @@ x1, x2 = points[:, 0], points[:, 1]
 grads_hand = torch.stack([2 * x1 * x2, x1**2 + 3 * x2**2], dim=1)
 for p, row in zip(points.tolist(), grads.tolist(), strict=True):
     print(f"∇g{tuple(p)} = {row}")
+
+# %%
 name = "vmap(grad(g)) against (2 x1 x2, x1^2 + 3 x2^2)"
 print(gradbook.check_value(grads, grads_hand, name=name))
 
@@ -204,7 +288,7 @@ print(gradbook.check_value(grads, grads_hand, name=name))
 # ---------------------------------------------------
 # ``backward()`` never builds the Jacobian. For an output :math:`y` and a vector
 # :math:`v` shaped like :math:`y`, it computes the
-# :doc:`vector-Jacobian product </notation>`
+# :term:`vector-Jacobian product` (see also :doc:`/notation`)
 #
 # .. math::
 #
@@ -215,12 +299,14 @@ print(gradbook.check_value(grads, grads_hand, name=name))
 # :math:`v^\top J` with all ones is exactly that diagonal: the derivative at each point.
 xs = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
 J_sq = torch.autograd.functional.jacobian(lambda t: t**2, xs.detach())
+(xs**2).sum().backward()
 print("Jacobian of x^2 at (1, 2, 3):", J_sq.tolist())
+print("x.grad after the sum trick:", xs.grad.tolist())
+
+# %%
 print(
     gradbook.check_value(J_sq, torch.diag(2 * xs.detach()), name="J against diag(2x)")
 )
-(xs**2).sum().backward()
-print("x.grad after the sum trick:", xs.grad.tolist())
 print(
     gradbook.check_value(
         xs.grad, torch.ones(3) @ J_sq, name="x.grad against (1, 1, 1) @ J"
@@ -239,6 +325,8 @@ print("v^T J by backward(gradient=v):", x.grad.tolist())
 _, vjp_fn = torch.func.vjp(f, x.detach())
 (vjp_value,) = vjp_fn(v)
 print("v^T J by torch.func.vjp:     ", vjp_value.tolist())
+
+# %%
 print(gradbook.check_value(x.grad, [4.0, 25.0], name="v^T J by backward"))
 print(gradbook.check_value(vjp_value, [4.0, 25.0], name="v^T J by torch.func.vjp"))
 
@@ -252,7 +340,12 @@ print(gradbook.check_value(vjp_value, [4.0, 25.0], name="v^T J by torch.func.vjp
 # ``hessian``, ``vmap``). ``backward(gradient=v)`` computes :math:`v^\top J` without
 # building :math:`J`, and the sum trick is the case :math:`v = 1`.
 #
+# ``jacrev`` batches one VJP per row into a single pass with ``vmap``, where
+# ``torch.autograd.functional.jacobian`` loops over the rows (unless
+# ``vectorize=True``). One Newton step, :math:`x - H^{-1} \nabla q`, minimises a
+# quadratic exactly.
+#
 # Next: the other direction, Jacobian-vector products and forward-mode
-# differentiation, in :ref:`sphx_glr_auto_examples_09_forward_mode.py`.
+# differentiation, in :ref:`tut-forward-mode`.
 
 # sphinx_gallery_thumbnail_number = 1

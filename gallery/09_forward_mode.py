@@ -1,4 +1,6 @@
 """
+.. _tut-forward-mode:
+
 Forward-mode differentiation
 ============================
 
@@ -7,12 +9,50 @@ afterwards. By the end you can explain dual numbers, compute derivatives with
 ``torch.autograd.forward_ad`` and ``torch.func.jvp`` (a
 :doc:`Jacobian-vector product </notation>`), and tell when forward mode is cheaper
 than the reverse mode that ``backward()`` uses.
+
+:Assumes: :ref:`tut-scalar`, :ref:`tut-jacobians`
 """
 
 # %%
+# A sensitivity question
+# ----------------------
+# A ball is thrown at 20 m/s at an angle :math:`\theta` of 45 degrees. Its height at
+# time :math:`t` is :math:`h(t) = 20 \sin(\theta)\, t - \tfrac{g}{2} t^2`. How does
+# the whole path move if the angle grows a little? That is the derivative of *every*
+# height with respect to *one* input, :math:`\partial h(t) / \partial\theta =
+# 20 \cos(\theta)\, t`: one input, 50 outputs. Reverse mode (``backward()``) would
+# need one pass per height; forward mode answers in a single pass, with
+# ``torch.func.jvp``:
+import math
+
+import torch
+
+import gradbook
+
+times = torch.linspace(0, 2.5, 50, dtype=torch.float64)
+
+
+def heights(theta):
+    return 20 * torch.sin(theta) * times - 9.81 / 2 * times**2
+
+
+theta = torch.tensor(math.pi / 4, dtype=torch.float64)
+h, dh_dtheta = torch.func.jvp(heights, (theta,), (torch.ones_like(theta),))
+print(f"at t = 2.5 s: height {h[-1].item():.2f} m, ", end="")
+print(f"higher by {dh_dtheta[-1].item():.2f} m per radian of extra angle")
+
+# %%
+print(gradbook.check_value(h[-1], 4.70, name="height at 2.5 s", atol=5e-3))
+print(gradbook.check_value(dh_dtheta, 20 * math.cos(math.pi / 4) * times, name="∂h/∂θ"))
+print(gradbook.check_value(dh_dtheta[-1], 35.36, name="∂h/∂θ at 2.5 s", atol=5e-3))
+
+# %%
+# This page shows how one pass can carry a derivative along with the values.
+#
 # Dual numbers
 # ------------
-# Extend every number :math:`a` with a second part, written :math:`a + b\varepsilon`,
+# A :term:`dual number` extends every number :math:`a` with a second part, written
+# :math:`a + b\varepsilon`,
 # where :math:`\varepsilon` is a symbol with :math:`\varepsilon^2 = 0`. Multiplying two
 # of them,
 #
@@ -54,9 +94,6 @@ class Dual:
 # %%
 # Take :math:`f(x) = x^3 + 2x`, so :math:`f'(x) = 3x^2 + 2`; at :math:`x = 2` the value
 # is 12 and the derivative 14. Feed in :math:`2 + 1\varepsilon`:
-import torch
-
-import gradbook
 
 
 def f(x):
@@ -65,6 +102,8 @@ def f(x):
 
 out = f(Dual(2.0, 1.0))
 print(f"f(2 + ε) = {out.value} + {out.tangent} ε")
+
+# %%
 print(gradbook.check_value(out.value, 12.0, name="f(2) = x^3 + 2x at x = 2"))
 print(
     gradbook.check_derivative(
@@ -83,7 +122,7 @@ print(
 # Dual tensors: ``torch.autograd.forward_ad``
 # -------------------------------------------
 # PyTorch has dual numbers built in. Inside a ``dual_level``, ``make_dual`` attaches a
-# *tangent* to a tensor; every operation then carries the tangent along, and
+# :term:`tangent` to a tensor; every operation then carries the tangent along, and
 # ``unpack_dual`` splits the result back into value and derivative. No graph is
 # recorded and there is no ``backward()``.
 import torch.autograd.forward_ad as fwAD
@@ -93,6 +132,8 @@ with fwAD.dual_level():
     y = f(x)
     value, derivative = fwAD.unpack_dual(y)
 print("value f(2) =", value.item(), "| tangent f'(2) =", derivative.item())
+
+# %%
 print(gradbook.check_value(value, 12.0, name="forward_ad value at x = 2"))
 print(gradbook.check_value(derivative, 14.0, name="forward_ad tangent at x = 2"))
 
@@ -100,11 +141,13 @@ print(gradbook.check_value(derivative, 14.0, name="forward_ad tangent at x = 2")
 # ``torch.func.jvp``
 # ------------------
 # ``torch.func.jvp(f, (x,), (u,))`` wraps the same machinery: it returns
-# :math:`f(x)` and the Jacobian-vector product :math:`J u`, the derivative of
+# :math:`f(x)` and the :term:`Jacobian-vector product` :math:`J u`, the derivative of
 # :math:`f` at :math:`x` in the direction :math:`u`. For one input, :math:`u = 1` gives
 # :math:`f'(x)`.
 value, derivative = torch.func.jvp(f, (torch.tensor(2.0),), (torch.tensor(1.0),))
 print("jvp: value", value.item(), "| derivative", derivative.item())
+
+# %%
 print(gradbook.check_value(derivative, 14.0, name="torch.func.jvp derivative at x = 2"))
 
 # %%
@@ -120,6 +163,8 @@ x = torch.tensor([1.0, 2.0])
 u = torch.tensor([3.0, -1.0])
 _, Ju = torch.func.jvp(lambda x: x[0] ** 2 * x[1], (x,), (u,))
 print("J u at (1, 2) along (3, -1):", Ju.item())
+
+# %%
 print(gradbook.check_value(Ju, 11.0, name="directional derivative J u"))
 
 # %%
@@ -131,6 +176,9 @@ print(gradbook.check_value(Ju, 11.0, name="directional derivative J u"))
 # :math:`f'(x) = \sin x + x \cos x`.
 xs = torch.linspace(-6, 6, 241, dtype=torch.float64)
 ys, dys = torch.func.jvp(lambda t: t * torch.sin(t), (xs,), (torch.ones_like(xs),))
+print("f'(x) at x = -6, 0, 6:", [round(v, 4) for v in dys[::120].tolist()])
+
+# %%
 name = "one jvp: f'(x) against sin x + x cos x"
 print(gradbook.check_value(dys, torch.sin(xs) + xs * torch.cos(xs), name=name))
 print(
@@ -182,11 +230,15 @@ J_forward = torch.stack(columns, dim=1)
 print("forward mode:", len(columns), "passes -> J of shape", tuple(J_forward.shape))
 
 # %%
-# Reverse mode needs one pass per output, 200 of them:
+# Reverse mode needs one vector-Jacobian product per output, 200 of them. (``jacrev``
+# batches them with ``vmap`` into one pass, as :ref:`tut-jacobians` showed, but that
+# pass still does the work of 200.)
 _, vjp_fn = torch.func.vjp(g, x)
 rows = [vjp_fn(e)[0] for e in torch.eye(200, dtype=torch.float64)]
 J_reverse = torch.stack(rows)
 print("reverse mode:", len(rows), "passes -> J of shape", tuple(J_reverse.shape))
+
+# %%
 J_hand = torch.stack([torch.cos(k * x[1]), -k * x[0] * torch.sin(k * x[1])], dim=1)
 name = "J against (cos(k x2), -k x1 sin(k x2))"
 print(gradbook.check_value(J_forward, J_hand, name="forward-mode " + name))
@@ -212,6 +264,6 @@ print(gradbook.check_value(J_reverse, J_hand, name="reverse-mode " + name))
 # pass. Pick the mode whose count of passes is smaller.
 #
 # Next: what happens to ``.grad`` when you call ``backward()`` more than once, in
-# :ref:`sphx_glr_auto_examples_10_accumulation.py`.
+# :ref:`tut-accumulation`.
 
 # sphinx_gallery_thumbnail_number = 1

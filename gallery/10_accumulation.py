@@ -1,4 +1,6 @@
 """
+.. _tut-accumulation:
+
 Gradients accumulate
 ====================
 
@@ -8,6 +10,8 @@ the same graph twice with ``retain_graph=True``, and choose between ``torch.no_g
 ``.detach()`` and ``torch.inference_mode()`` when you do not want autograd to record.
 The terms *gradient* and *derivative* are defined on the :doc:`notation page
 </notation>`.
+
+:Assumes: :ref:`tut-graph`, :ref:`tut-partials`
 """
 
 # %%
@@ -23,9 +27,17 @@ import gradbook
 x = torch.tensor(2.0, requires_grad=True)
 (x**2).backward()
 print("x.grad after one backward:  ", x.grad.item())
+
+# %%
 print(gradbook.check_value(x.grad, 4.0, name="dy/dx = 2x at x = 2"))
+
+# %%
+# The second call, on a new graph of the same formula (this is what re-running a
+# notebook cell does):
 (x**2).backward()
 print("x.grad after two backwards: ", x.grad.item())
+
+# %%
 print(gradbook.check_value(x.grad, 4.0 + 4.0, name="accumulated: 4 + 4"))
 
 # %%
@@ -38,16 +50,61 @@ print(gradbook.check_value(x.grad, 4.0 + 4.0, name="accumulated: 4 + 4"))
 #
 # so calling ``backward()`` on each loss in turn gives the same ``.grad`` as one call
 # on the total. With :math:`L_1 = x^2` and :math:`L_2 = 3x` at :math:`x = 2`:
-# :math:`4 + 3 = 7`. Training with large batches uses this to split a batch into
-# smaller ones ("gradient accumulation").
+# :math:`4 + 3 = 7`.
 a = torch.tensor(2.0, requires_grad=True)
 (a**2).backward()
 (3 * a).backward()
 b = torch.tensor(2.0, requires_grad=True)
 (b**2 + 3 * b).backward()
 print("two backward calls:", a.grad.item(), "| one call on the sum:", b.grad.item())
+
+# %%
 print(gradbook.check_value(a.grad, 7.0, name="d/dx (x^2 + 3x) = 2x + 3 at x = 2"))
 print(gradbook.check_value(b.grad, a.grad, name="one call on L1 + L2 equals two calls"))
+
+# %%
+# Gradient accumulation: a big batch in small pieces
+# --------------------------------------------------
+# Training uses this to split a batch that does not fit in memory into
+# *micro-batches*: each one's loss is back-propagated, the gradients add up in
+# ``.grad``, and the parameters are updated once (:term:`gradient accumulation`). One
+# detail decides whether the result is right. A loss is usually a *mean* over its
+# samples, so each micro-batch's loss is already averaged over its own samples, and
+# adding :math:`k` of them gives :math:`k` times the big batch's gradient:
+#
+# .. math::
+#
+#    \frac{1}{n}\sum_{i=1}^{n} \ell_i
+#    = \frac{1}{k} \sum_{j=1}^{k} \left(\frac{k}{n} \sum_{i \in B_j} \ell_i\right)
+#
+# (for :math:`k` micro-batches :math:`B_j` of :math:`n/k` samples each), so each
+# micro-batch loss must be divided by :math:`k`, the number of micro-batches.
+# A line through the origin, :math:`\hat y = w x`, with four samples split in two
+# micro-batches of two:
+xs = torch.tensor([1.0, 2.0, 3.0, 4.0])
+ys = torch.tensor([2.0, 3.0, 5.0, 9.0])
+micro_batches = [slice(0, 2), slice(2, 4)]  # k = 2
+
+
+def mse(w, x, y):
+    return ((w * x - y) ** 2).mean()
+
+
+w_big = torch.tensor(1.0, requires_grad=True)
+mse(w_big, xs, ys).backward()  # the whole batch at once
+w_summed = torch.tensor(1.0, requires_grad=True)
+w_scaled = torch.tensor(1.0, requires_grad=True)
+for part in micro_batches:
+    mse(w_summed, xs[part], ys[part]).backward()
+    (mse(w_scaled, xs[part], ys[part]) / len(micro_batches)).backward()
+print("big batch:", w_big.grad.item(), end=" | ")
+print("micro-batches added:", w_summed.grad.item(), end=" | ")
+print("each divided by k = 2:", w_scaled.grad.item())
+
+# %%
+print(gradbook.check_value(w_big.grad, -14.5, name="gradient of the big batch"))
+print(gradbook.check_value(w_summed.grad, 2 * -14.5, name="micro-batches added"))
+print(gradbook.check_value(w_scaled.grad, w_big.grad, name="micro-batches / k"))
 
 # %%
 # Resetting: ``.grad.zero_()``
@@ -59,6 +116,8 @@ x.grad.zero_()
 print("after x.grad.zero_():", x.grad.item())
 (x**2).backward()
 print("after one more backward:", x.grad.item())
+
+# %%
 print(gradbook.check_value(x.grad, 4.0, name="dy/dx at x = 2 after zeroing"))
 
 # %%
@@ -76,6 +135,8 @@ for _ in range(5):
     zeroed.append(x_zeroed.grad.item())
 print("without zeroing:", kept)
 print("zeroing first:  ", zeroed)
+
+# %%
 print(
     gradbook.check_value(kept[-1], 5 * 4.0, name="x.grad after 5 calls, never zeroed")
 )
@@ -113,7 +174,8 @@ with gradbook.expect_error(
     y.backward()
 
 # %%
-# ``retain_graph=True`` keeps the saved values so the graph can be walked again; as
+# :term:`retain_graph=True <retain_graph>` keeps the saved values so the graph can be
+# walked again; as
 # always, the second gradient is added to the first. Use it only when you really need
 # a second pass (say, two different gradients from one forward computation): it keeps
 # memory alive.
@@ -122,16 +184,19 @@ y = x**2
 y.backward(retain_graph=True)
 y.backward()
 print("x.grad after two passes over one retained graph:", x.grad.item())
+
+# %%
 print(gradbook.check_value(x.grad, 8.0, name="retain_graph: 4 + 4"))
 
 # %%
 # Not recording: ``torch.no_grad()``
 # ----------------------------------
-# Inside ``with torch.no_grad():`` operations are not recorded: results have
+# Inside :term:`with torch.no_grad(): <no_grad>` operations are not recorded: results
+# have
 # ``requires_grad=False`` and no ``grad_fn``. Use it for code that must not become part
 # of the graph -- evaluating a model, or updating parameters by hand. The in-place
 # update of a leaf below would be an error outside ``no_grad`` (see
-# :ref:`sphx_glr_auto_examples_12_common_errors.py`).
+# :ref:`tut-errors`).
 w = torch.tensor(2.0, requires_grad=True)
 (w**2).backward()
 with torch.no_grad():
@@ -139,14 +204,43 @@ with torch.no_grad():
     doubled = w * 2
 print("w after the step:", round(w.item(), 6), "| w.requires_grad:", w.requires_grad)
 print("doubled.requires_grad inside no_grad:", doubled.requires_grad)
+
+# %%
 print(gradbook.check_value(w, 2 - 0.1 * 4, name="w - 0.1 * dL/dw"))
+print(
+    gradbook.check_claim(w.requires_grad, True, name="w.requires_grad after the update")
+)
+print(gradbook.check_claim(doubled.requires_grad, False, name="doubled.requires_grad"))
 
 # %%
 # Cutting one tensor loose: ``.detach()``
 # ---------------------------------------
-# ``t.detach()`` returns a tensor with the same values but no history: autograd treats
-# it as a constant. It is how a result is handed to NumPy or Matplotlib, and how part
-# of a formula is excluded from differentiation. Here :math:`y = x \cdot
+# :term:`t.detach() <detach>` returns a tensor with the same values but no history:
+# autograd treats it as a constant. It is not a copy: it shares memory with ``t``, so
+# an in-place change of one is a change of the other (:ref:`tut-graph` shows it);
+# ``t.detach().clone()`` is an independent copy.
+x = torch.tensor([2.0, 5.0], requires_grad=True)
+shared, copied = x.detach(), x.detach().clone()
+shared[1] = 7.0
+copied[0] = -1.0
+print("x after shared[1] = 7 and copied[0] = -1:", x)
+
+# %%
+print(gradbook.check_value(x, [2.0, 7.0], name="x, changed through x.detach() only"))
+print(
+    gradbook.check_claim(
+        shared.data_ptr() == x.data_ptr(), True, name="x.detach() shares x's memory"
+    )
+)
+print(
+    gradbook.check_claim(
+        copied.data_ptr() == x.data_ptr(), False, name="x.detach().clone() shares it"
+    )
+)
+
+# %%
+# ``.detach()`` is how a result is handed to NumPy or Matplotlib, and how part of a
+# formula is excluded from differentiation. Here :math:`y = x \cdot
 # \mathrm{detach}(x)` has the value :math:`x^2`, but its derivative treats the second
 # factor as the constant 2:
 #
@@ -157,13 +251,16 @@ x = torch.tensor(2.0, requires_grad=True)
 y = x * x.detach()
 y.backward()
 print("y =", y.item(), "| dy/dx =", x.grad.item())
+
+# %%
 print(gradbook.check_value(y, 4.0, name="y = x * detach(x) at x = 2"))
 print(gradbook.check_value(x.grad, 2.0, name="dy/dx with the second factor detached"))
 
 # %%
 # Faster still: ``torch.inference_mode()``
 # ----------------------------------------
-# ``torch.inference_mode()`` is ``no_grad`` plus a promise: tensors created inside will
+# :term:`torch.inference_mode() <inference mode>` is ``no_grad`` plus a promise:
+# tensors created inside will
 # never be used by autograd, so PyTorch skips even the bookkeeping ``no_grad`` keeps.
 # It is the fastest choice for pure prediction. Break the promise and autograd refuses.
 w = torch.tensor(2.0, requires_grad=True)
@@ -179,6 +276,8 @@ with gradbook.expect_error(RuntimeError, match="Inference tensors cannot be save
 loss = (w * features.clone()).sum()
 loss.backward()
 print("d/dw sum(w * features) =", w.grad.item())
+
+# %%
 print(gradbook.check_value(w.grad, 3.0 + 6.0, name="d/dw of w*3 + w*6"))
 
 # %%
@@ -190,7 +289,10 @@ print(gradbook.check_value(w.grad, 3.0 + 6.0, name="d/dw of w*3 + w*6"))
 # * ``torch.no_grad()``: blocks of code that must not be recorded and whose results
 #   may still meet autograd later -- parameter updates, validation.
 # * ``.detach()``: one tensor -- hand it to NumPy/Matplotlib, or treat it as a
-#   constant inside a formula.
+#   constant inside a formula. It shares memory with the original; add ``.clone()``
+#   for a copy.
+# * Micro-batches: divide each mean-reduced loss by the number of micro-batches, so
+#   the accumulated gradient equals the big batch's.
 # * ``torch.inference_mode()``: pure prediction whose results never go back into
 #   autograd; the fastest.
 #
@@ -203,6 +305,6 @@ print(gradbook.check_value(w.grad, 3.0 + 6.0, name="d/dw of w*3 + w*6"))
 # results stay out of autograd.
 #
 # Next: what PyTorch returns where a function has no derivative, in
-# :ref:`sphx_glr_auto_examples_11_kinks.py`.
+# :ref:`tut-kinks`.
 
 # sphinx_gallery_thumbnail_number = 1

@@ -1,33 +1,57 @@
 """
+.. _tut-kinks:
+
 Kinks: derivatives where there is none
 ======================================
 
 Some of the most used functions in deep learning have corners. By the end you know
-which number PyTorch returns as the "derivative" at the kink of ``relu`` and ``abs``
-and at a tie of ``max`` and ``maximum``, why a finite difference disagrees there, and
-how this book's tests notice if PyTorch ever changes these conventions. (The
+the rule PyTorch documents for the "derivative" at a kink, which number it returns at
+the kink of ``relu``, ``abs`` and ``clamp`` and at a tie of ``max`` and ``maximum``
+(and where it departs from its own rule), why a finite difference disagrees there,
+and how this book's tests notice if PyTorch ever changes these numbers. (The
 :doc:`notation page </notation>` recalls what a derivative is.)
+
+:Assumes: :ref:`tut-activations`, :ref:`tut-jacobians`
 """
 
 # %%
-# ReLU at zero
-# ------------
+# The rule: the subgradient of minimum norm
+# -----------------------------------------
 # :math:`\mathrm{relu}(x) = \max(x, 0)` has slope 0 on the left and 1 on the right; at
-# :math:`x = 0` there is no derivative. Any slope between 0 and 1 would be a valid
-# *subgradient* there, and PyTorch has to return one number: it returns **0**.
+# the :term:`kink` :math:`x = 0` there is no derivative. Every slope between the two,
+# every number in :math:`[0, 1]`, is a :term:`subgradient` there: a line through the
+# corner with that slope stays below the function. PyTorch has to return one number,
+# and its autograd notes ("Gradients for non-differentiable functions") say which:
+# where the function is differentiable, the derivative; where it is convex (at least
+# locally), **the subgradient of minimum norm**, the one closest to 0 (it is the
+# direction of steepest descent). For relu that is 0:
 #
 # .. math::
 #
 #    \mathrm{relu}'(x) = \begin{cases}
-#    0 & x \le 0 \quad \text{(PyTorch's choice at 0)} \\
+#    0 & x \le 0 \quad \text{(at 0: the subgradient closest to 0)} \\
 #    1 & x > 0 \end{cases}
+#
+# For a convex kink of one variable, with slope :math:`a` on the left and :math:`b`
+# on the right, the subgradients are :math:`[a, b]` and the one of minimum norm is 0
+# when the interval contains 0, else its end nearer to 0. The helper below computes
+# it, so each kink on this page can be compared with the rule.
 import torch
 
 import gradbook
 
+
+def min_norm_subgradient(left_slope, right_slope):
+    """The number in [left_slope, right_slope] closest to 0."""
+    return min(max(0.0, left_slope), right_slope)
+
+
 x = torch.tensor(0.0, requires_grad=True)
 torch.relu(x).backward()
-print("relu'(0) in PyTorch:", x.grad.item())
+print("relu'(0) in PyTorch:", x.grad.item(), "| the rule:", min_norm_subgradient(0, 1))
+
+# %%
+print(gradbook.check_value(x.grad, min_norm_subgradient(0, 1), name="relu'(0) = rule"))
 print(
     gradbook.check_derivative(
         torch.relu, at=0.0, expected=0.0, name="relu(x)", finite_difference=False
@@ -42,7 +66,7 @@ for point, slope in [(-1.0, 0.0), (1.0, 1.0)]:
     )
 
 # %%
-# At the kink a finite difference is not a derivative: the central difference
+# At the kink a :term:`finite difference` is not a derivative: the central difference
 # :math:`(\mathrm{relu}(h) - \mathrm{relu}(-h)) / 2h` is :math:`1/2` for every
 # :math:`h`, the average of the two slopes. That is why the check above turns it off;
 # with it on, the check refuses the point:
@@ -88,22 +112,31 @@ relu_at_0 = plot_kink(
     "relu: slope 0, then 1; PyTorch picks 0",
 )
 plt.show()
+
+# %%
 print(gradbook.check_value(relu_at_0, 0.0, name="relu'(0) on the plotted grid"))
 
 # %%
 # ``abs`` at zero
 # ---------------
-# :math:`|x|` has slopes :math:`-1` and :math:`1`; PyTorch computes its derivative as
-# :math:`\mathrm{sign}(x)`, and :math:`\mathrm{sign}(0) = 0`. So :math:`|x|'(0) = 0`,
-# which here happens to be the average of the two slopes.
+# :math:`|x|` has slopes :math:`-1` and :math:`1`; every number in :math:`[-1, 1]` is
+# a subgradient at 0, and the one of minimum norm is 0. That is what PyTorch returns
+# (it computes the derivative as :math:`\mathrm{sign}(x)`, and
+# :math:`\mathrm{sign}(0) = 0`). It is neither the slope of one side nor a split
+# chosen by convention: it is the documented rule.
 x = torch.tensor(0.0, requires_grad=True)
 torch.abs(x).backward()
-print("abs'(0) in PyTorch:", x.grad.item())
+print("abs'(0) in PyTorch:", x.grad.item(), "| the rule:", min_norm_subgradient(-1, 1))
+
+# %%
+print(gradbook.check_value(x.grad, min_norm_subgradient(-1, 1), name="|x|'(0) = rule"))
 print(
     gradbook.check_derivative(
         torch.abs, at=0.0, expected=0.0, name="|x|", finite_difference=False
     )
 )
+
+# %%
 abs_at_0 = plot_kink(
     torch.abs,
     0.0,
@@ -112,17 +145,25 @@ abs_at_0 = plot_kink(
     "abs: slope -1, then 1; PyTorch picks 0",
 )
 plt.show()
+
+# %%
 print(gradbook.check_value(abs_at_0, 0.0, name="|x|'(0) on the plotted grid"))
 
 # %%
-# The same function, another convention
-# -------------------------------------
-# The convention belongs to the *operation*, not to the mathematical function.
-# ``torch.clamp(x, min=0)`` computes exactly the values of ``relu``, but its derivative
-# at 0 is **1**:
+# Where PyTorch departs from its rule
+# -----------------------------------
+# The number belongs to the *operation*, not to the mathematical function, and not
+# every operation follows the documented rule today. ``torch.clamp(x, min=0)``
+# computes exactly the values of ``relu``, so its subgradients at 0 are the same,
+# :math:`[0, 1]`, with minimum norm 0; but its derivative at 0 is **1**:
 x = torch.tensor(0.0, requires_grad=True)
 torch.clamp(x, min=0.0).backward()
-print("d/dx clamp(x, min=0) at 0:", x.grad.item())
+print("clamp(x, min=0)'(0):", x.grad.item(), "| the rule:", min_norm_subgradient(0, 1))
+
+# %%
+rule = min_norm_subgradient(0, 1)
+print(gradbook.check_value(x.grad, 1.0, name="d/dx clamp(x, min=0) at 0"))
+print(gradbook.check_claim(x.grad.item() == rule, False, name="clamp follows the rule"))
 print(
     gradbook.check_derivative(
         lambda t: torch.clamp(t, min=0.0),
@@ -137,17 +178,28 @@ print(
 # Ties of ``torch.maximum``
 # -------------------------
 # ``torch.maximum(a, b)`` takes the larger of two tensors element by element. Where
-# :math:`a = b` it does not pick a winner: it **splits** the gradient, half to each.
-# So :math:`g(x) = \max(x, 1)` has slope 0 left of 1, slope 1 right of it, and PyTorch
-# returns :math:`1/2` at :math:`x = 1`.
+# :math:`a = b` it **splits** the gradient, half to each. As a function of *both*
+# inputs, that is the rule: the subgradients at a tie are the pairs :math:`(s, 1 - s)`
+# for :math:`s` in :math:`[0, 1]`, and the shortest of them is
+# :math:`(\tfrac12, \tfrac12)`.
 a = torch.tensor(2.0, requires_grad=True)
 b = torch.tensor(2.0, requires_grad=True)
 torch.maximum(a, b).backward()
 print("maximum(a, b) at a = b = 2: d/da =", a.grad.item(), "| d/db =", b.grad.item())
-print(gradbook.check_value(a.grad, 0.5, name="d/da maximum(a, b) at a tie"))
-print(gradbook.check_value(b.grad, 0.5, name="d/db maximum(a, b) at a tie"))
 
 # %%
+pairs = torch.stack([torch.linspace(0, 1, 101), 1 - torch.linspace(0, 1, 101)], dim=1)
+shortest = pairs[pairs.norm(dim=1).argmin()]  # the subgradient of minimum norm
+print(gradbook.check_value(shortest, [0.5, 0.5], name="min-norm (s, 1 - s)"))
+print(
+    gradbook.check_value([a.grad, b.grad], shortest, name="maximum(a, b): (d/da, d/db)")
+)
+
+# %%
+# With a constant on one side, :math:`g(x) = \max(x, 1)` is a function of one
+# variable with slope 0 left of 1 and slope 1 right of it. Its subgradient of minimum
+# norm at :math:`x = 1` is 0, but the split still gives :math:`x` one half: here
+# PyTorch departs from its rule.
 one = torch.tensor(1.0, dtype=torch.float64)
 max_at_1 = plot_kink(
     lambda t: torch.maximum(t, one),
@@ -157,14 +209,20 @@ max_at_1 = plot_kink(
     "maximum at a tie: PyTorch splits, 1/2",
 )
 plt.show()
+
+# %%
+rule = min_norm_subgradient(0, 1)
 print(gradbook.check_value(max_at_1, 0.5, name="d/dx max(x, 1) at x = 1"))
+print(gradbook.check_claim(max_at_1 == rule, False, name="max(x, 1) follows the rule"))
 
 # %%
 # Ties of ``max`` over a tensor
 # -----------------------------
 # ``x.max()`` (no ``dim``) returns the largest value. When several elements share it,
-# the gradient is shared **evenly** among them. With ``dim=``, ``torch.max`` also
-# returns an index, and the whole gradient goes to that one element.
+# the gradient is shared **evenly** among them: the subgradient of minimum norm (the
+# subgradients put weights adding up to 1 on the tied elements, and equal weights
+# are the shortest). With ``dim=``, ``torch.max`` also returns an index, and the whole
+# gradient goes to that one element: a subgradient, but not the one of minimum norm.
 x = torch.tensor([1.0, 3.0, 3.0, 2.0], requires_grad=True)
 x.max().backward()
 shared = x.grad.clone()
@@ -174,6 +232,8 @@ values, index = torch.max(x, dim=0)
 values.backward()
 picked = x.grad.clone()
 print(f"torch.max(x, dim=0) picks index {index.item()}: gradient", picked.tolist())
+
+# %%
 name = "x.max(): the tied maxima share the gradient"
 print(gradbook.check_value(shared, [0.0, 0.5, 0.5, 0.0], name=name))
 print(
@@ -182,6 +242,13 @@ print(
 print(
     gradbook.check_value(
         picked[index], 1.0, name="torch.max(x, dim=0): all of it at the index"
+    )
+)
+print(
+    gradbook.check_claim(
+        bool(picked.norm() > shared.norm()),
+        True,
+        name="torch.max(x, dim=0)'s gradient is longer than the shared one",
     )
 )
 
@@ -216,21 +283,23 @@ plt.show()
 # %%
 # Pinned conventions
 # ------------------
-# None of these numbers is forced by mathematics; each is a choice a PyTorch release
-# could revise. This book's test suite pins them (``tests/test_kink_conventions.py``
-# asserts relu'(0) = 0, abs'(0) = 0, clamp'(0) = 1 and the tie rules of ``max`` and
-# ``maximum`` directly against torch), so an upgrade that changes one fails the tests
-# before a page states something stale.
+# The departures are not promises: a PyTorch release could bring an operation in line
+# with the rule. This book's test suite pins every number on this page
+# (``tests/test_kink_conventions.py`` asserts relu'(0) = 0, abs'(0) = 0,
+# clamp'(0) = 1 and the tie rules of ``max`` and ``maximum`` directly against
+# torch), so an upgrade that changes one fails the tests before a page states
+# something stale.
 #
 # Summary
 # -------
-# At a kink, autograd returns the derivative of one side or a split chosen by
-# convention: ``relu`` gives 0, ``abs`` gives 0, ``clamp(min=0)`` gives 1,
-# ``torch.maximum`` splits a tie 1/2 and 1/2, ``x.max()`` shares it evenly, and
-# ``torch.max(x, dim=0)`` gives it all to the index it returns. Finite differences
-# measure the average slope there, so check kinks with ``finite_difference=False``.
+# At a kink of a locally convex function, PyTorch documents the subgradient of
+# minimum norm. ``relu`` (0), ``abs`` (0), ``torch.maximum(a, b)`` in both inputs
+# (1/2 each) and ``x.max()`` (shared evenly) follow it. ``clamp(x, min=0)`` (1),
+# ``torch.maximum(x, c)`` in ``x`` alone (1/2) and ``torch.max(x, dim)`` (all to one
+# index) depart from it today. Finite differences measure the average slope at a
+# kink, so check kinks with ``finite_difference=False``.
 #
 # Next: the errors autograd raises most often, and how to fix each, in
-# :ref:`sphx_glr_auto_examples_12_common_errors.py`.
+# :ref:`tut-errors`.
 
 # sphinx_gallery_thumbnail_number = 1

@@ -1,4 +1,6 @@
 """
+.. _tut-errors:
+
 Common autograd errors
 ======================
 
@@ -6,6 +8,8 @@ Recognise the errors autograd raises most often, understand what each one means,
 fix it. Every error on this page is raised for real when the book is built, and its
 message is the one PyTorch printed; if a PyTorch release stops raising one, the build
 fails, so the page cannot describe an error that no longer exists.
+
+:Assumes: :ref:`tut-graph`, :ref:`tut-sum-trick`, :ref:`tut-accumulation`
 """
 
 # %%
@@ -35,11 +39,17 @@ with gradbook.expect_error(RuntimeError, match="only for scalar outputs"):
 # :math:`v` as ``gradient=``. Both give :math:`2x = (2, 4, 6)` here.
 y.sum().backward()
 print("after y.sum().backward():", x.grad.tolist())
+
+# %%
 print(gradbook.check_value(x.grad, [2.0, 4.0, 6.0], name="x.grad = 2x"))
+
+# %%
 x.grad = None  # start afresh (gradients add up) ...
 y = x**2  # ... with a new graph: the backward pass above used up the old one
 y.backward(gradient=torch.ones_like(y))
 print("after y.backward(gradient=ones):", x.grad.tolist())
+
+# %%
 print(gradbook.check_value(x.grad, [2.0, 4.0, 6.0], name="x.grad = 2x"))
 
 # %%
@@ -60,24 +70,45 @@ with gradbook.expect_error(
 # **Fix:** usually, run the forward computation again -- in a training loop every step
 # builds a new graph. If you really need two passes over one graph, call the first
 # with ``retain_graph=True``. Either way gradients add up in ``.grad``
-# (:ref:`sphx_glr_auto_examples_10_accumulation.py`), so reset it in between.
+# (:ref:`tut-accumulation`), so reset it in between.
 x = torch.tensor(2.0, requires_grad=True)
 y = x**3
 y.backward(retain_graph=True)
 x.grad = None
 y.backward()
 print("second pass with retain_graph=True: dy/dx =", x.grad.item())
+
+# %%
 print(gradbook.check_value(x.grad, 12.0, name="d/dx x^3 = 3x^2 at x = 2"))
 
 # %%
 # 3. Changing a leaf that requires grad in place
 # ----------------------------------------------
-# A tensor you create with ``requires_grad=True`` is a *leaf*: autograd will store its
-# gradient. Changing it in place would silently change the point the gradient is about,
-# so autograd refuses:
+# A tensor created with ``requires_grad=True`` is a :term:`leaf <leaf tensor>`: no
+# recorded operation produced it, and ``backward()`` stores its gradient. An
+# :term:`in-place operation` on a tensor that requires a gradient is recorded by
+# making the operation's node the tensor's new ``grad_fn``: the tensor becomes the
+# *result* of that operation. A leaf cannot become a result: it would stop being a
+# leaf, and its ``.grad``, the gradient you asked for, would no longer be filled.
+# So autograd refuses:
 w = torch.tensor([1.0, 2.0], requires_grad=True)
 with gradbook.expect_error(RuntimeError, match="leaf Variable that requires grad"):
     w += 1
+
+# %%
+# The same operation on a tensor that is already a result is allowed, and recorded:
+# the tensor's ``grad_fn`` changes to the node of the addition.
+v = w * 1  # a result, not a leaf
+before = type(v.grad_fn).__name__
+print("v.grad_fn before:", before)
+v += 1
+print("v.grad_fn after v += 1:", type(v.grad_fn).__name__, "| v =", v)
+
+# %%
+print(gradbook.check_claim(before, "MulBackward0", name="v.grad_fn before"))
+print(gradbook.check_claim(type(v.grad_fn).__name__, "AddBackward0", name="after"))
+print(gradbook.check_claim(v.is_leaf, False, name="v.is_leaf"))
+print(gradbook.check_value(v, [2.0, 3.0], name="v = w * 1 + 1"))
 
 # %%
 # **Fix:** if the change is a parameter update, make it invisible to autograd with
@@ -86,15 +117,18 @@ with gradbook.expect_error(RuntimeError, match="leaf Variable that requires grad
 with torch.no_grad():
     w += 1
 print("w after an update under no_grad:", w.tolist(), "| still a leaf:", w.is_leaf)
+
+# %%
 print(gradbook.check_value(w, [2.0, 3.0], name="w = (1, 2) + 1"))
+print(gradbook.check_claim(w.is_leaf, True, name="w is still a leaf"))
 
 # %%
 # 4. Changing a tensor that backward needs
 # ----------------------------------------
 # :math:`\frac{d}{dx} e^x = e^x`, so ``torch.exp`` saves its *output* for the backward
 # pass. Adding 1 to that output in place overwrites the saved value. Autograd notices
-# -- every tensor carries a version counter that in-place operations bump -- and the
-# backward pass fails:
+# -- every tensor carries a :term:`version counter` that in-place operations bump --
+# and the backward pass fails:
 x = torch.tensor([0.0, 1.0], requires_grad=True)
 y = torch.exp(x)
 y += 1
@@ -114,6 +148,8 @@ x = torch.tensor([0.0, 1.0], requires_grad=True)
 y = torch.exp(x) + 1
 y.sum().backward()
 print("d/dx (e^x + 1) at (0, 1):", [round(g, 6) for g in x.grad.tolist()])
+
+# %%
 print(
     gradbook.check_elementwise(
         lambda t: torch.exp(t) + 1,
@@ -138,13 +174,16 @@ with gradbook.expect_error(RuntimeError, match="Only Tensors of floating point")
 x = torch.tensor([1, 2, 3], dtype=torch.float32, requires_grad=True)
 (x**2).sum().backward()
 print("dtype:", x.dtype, "| d/dx x^2:", x.grad.tolist())
+
+# %%
 print(gradbook.check_value(x.grad, [2.0, 4.0, 6.0], name="x.grad = 2x"))
 
 # %%
 # 6. ``.numpy()`` on a tensor that requires grad
 # ----------------------------------------------
-# A NumPy array cannot record operations, so PyTorch will not hand out one that
-# silently drops the history. Matplotlib converts tensors to NumPy behind the scenes,
+# A NumPy array cannot record operations or require a gradient, so PyTorch will not
+# hand out one that silently drops them (for any tensor that requires a gradient, a
+# leaf included). Matplotlib converts tensors to NumPy behind the scenes,
 # so passing ``y`` to a plot raises the same error.
 import matplotlib.pyplot as plt
 
@@ -170,7 +209,13 @@ print(
     "y.detach().numpy() at x = -2, 0, 2:",
     [round(v, 6) for v in y_values[[0, 40, 80]].tolist()],
 )
-print(gradbook.check_value(y_values[80], 4.0, name="y = x^2 at x = 2"))
+
+# %%
+print(
+    gradbook.check_value(y_values[[0, 40, 80]], [4.0, 0.0, 4.0], name="y at -2, 0, 2")
+)
+
+# %%
 with gradbook.style():
     ax = gradbook.plot_with_derivative(
         x.detach().numpy(),
@@ -200,6 +245,8 @@ x = torch.tensor(2.0, requires_grad=True)
 y = x**2
 y.backward()
 print("dy/dx at x = 2:", x.grad.item())
+
+# %%
 print(gradbook.check_value(x.grad, 4.0, name="d/dx x^2 at x = 2"))
 
 # %%
@@ -218,6 +265,6 @@ print(gradbook.check_value(x.grad, 4.0, name="d/dx x^2 at x = 2"))
 # =============================================  ===================================
 #
 # Next: put the pieces together and train a model by following derivatives, in
-# :ref:`sphx_glr_auto_examples_13_capstone_fitting.py`.
+# :ref:`tut-capstone`.
 
 # sphinx_gallery_thumbnail_number = 1

@@ -57,5 +57,16 @@ def site() -> Path:
 
 
 @pytest.fixture(scope="session")
+def mutant_runner(tmp_path_factory):
+    """One warm process that runs mutated tutorials (tests/mutants.py), per worker."""
+    from booktools.env import build_environment
+    from mutants import MutantRunner
+
+    runner = MutantRunner(build_environment(), str(tmp_path_factory.mktemp("mutants")))
+    yield runner
+    runner.close()
+
+
+@pytest.fixture(scope="session")
 def python() -> str:
     return sys.executable

@@ -51,9 +51,26 @@ def test_wrong_message_fails(capsys):
     assert capsys.readouterr().out == ""
 
 
-def test_other_exception_propagates():
-    with pytest.raises(KeyError), expect_error(ValueError):
+def test_another_exception_fails_and_keeps_the_original(capsys):
+    # The page states which error happens: another one refutes the claim, like a
+    # wrong number (a mutated exception type must fail as CheckFailed).
+    wanted = r"expected ValueError, but the block raised KeyError: 'k'"
+    with pytest.raises(CheckFailed, match=wanted) as info, expect_error(ValueError):
         raise KeyError("k")
+    assert isinstance(info.value.__cause__, KeyError)
+    assert capsys.readouterr().out == ""
+
+
+def test_a_superclass_of_the_raised_error_is_not_enough():
+    wanted = "expected ZeroDivisionError, but the block raised ArithmeticError"
+    with pytest.raises(CheckFailed, match=wanted), expect_error(ZeroDivisionError):
+        raise ArithmeticError("overflow")
+
+
+@pytest.mark.parametrize("exc", [KeyboardInterrupt, SystemExit])
+def test_interrupts_and_exits_pass_through(exc):
+    with pytest.raises(exc), expect_error(ValueError):
+        raise exc()
 
 
 def test_bad_arguments():

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pytest
 from booktools import BOOK
-from booktools.env import build_environment
-from mutants import MutantRunner, mutate, sites
+from mutants import mutate, sites
 
 TUTORIALS = BOOK.tutorials()
 
@@ -24,20 +23,12 @@ def test_the_gallery_has_tutorials():
     )
 
 
-@pytest.fixture(scope="module")
-def runner(tmp_path_factory):
-    """One warm runner per test process (each xdist worker has its own)."""
-    started = MutantRunner(build_environment(), str(tmp_path_factory.mktemp("mutants")))
-    yield started
-    started.close()
-
-
 @pytest.mark.parametrize("script", TUTORIALS, ids=[t.stem for t in TUTORIALS])
-def test_every_stated_value_is_checked(script, runner):
+def test_every_stated_value_is_checked(script, mutant_runner):
     source = script.read_text()
     found = sites(source)
     assert found, f"{script.name} states no value in a gradbook check"
-    codes = runner.run([mutate(source, s) for s in found], str(script))
+    codes = mutant_runner.run([mutate(source, s) for s in found], str(script))
     unchecked = [
         s.describe() for s, code in zip(found, codes, strict=True) if code != 3
     ]

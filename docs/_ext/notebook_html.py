@@ -16,6 +16,9 @@ without touching its code, in one pass over what was written (``finish_notebooks
   collapsed, one click to open), Markdown cells get a ``<details>`` of their own, and
   the stray ``</details>`` is taken out of the closing cell. The cells still run in
   order.
+* **reST roles as text.** sphinx-gallery leaves reST roles in the text as they are:
+  a glossary term becomes its word, a link to a tutorial or a page its title, and the
+  ``:Assumes:`` field bold (``tidy_markdown``).
 * **Zips.** The per-tutorial and "all tutorials" zips are written again from the
   rewritten files, with fixed dates and sorted members, so they hold what the
   single downloads hold and two builds write the same bytes.
@@ -37,6 +40,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
+from tutorial_meta import ASSUMES_FIELD
 
 _RAW_HTML = re.compile(
     r"^\.\. raw:: html[ \t]*\n[ \t]*\n((?:[ \t]+\S.*(?:\n|\Z))+)", re.M
@@ -99,11 +103,65 @@ def fold_solution_cells(cells: list[dict[str, Any]]) -> None:
         )
 
 
-def finish_notebook(notebook: Any) -> None:
-    """Every change this extension makes to one notebook (an nbformat node)."""
+_TERM = re.compile(r":term:`([^`<]*?)\s*(?:<[^`>]*>)?`")
+_LABEL_TITLE = re.compile(r"^\.\. _(tut-[\w-]+):\s*\n\s*\n(.+)\n[=]+\s*$", re.M)
+
+
+def tutorial_titles(gallery: Path) -> dict[str, str]:
+    """{label: title} of the tutorials, read from their docstrings."""
+    titles = {}
+    for script in sorted(gallery.glob("*.py")):
+        for label, title in _LABEL_TITLE.findall(script.read_text(encoding="utf-8")):
+            titles[label] = title.strip()
+    return titles
+
+
+def page_titles(srcdir: Path) -> dict[str, str]:
+    """{"/name": title} of the book's MyST pages (their first ``# `` heading)."""
+    titles = {}
+    for page in sorted(srcdir.glob("*.md")):
+        heading = re.search(r"^# (.+)$", page.read_text(encoding="utf-8"), re.M)
+        if heading:
+            titles["/" + page.stem] = heading.group(1).strip()
+    return titles
+
+
+_DOC = re.compile(r":doc:`([^`<]*?)\s*(?:<([^`>]*)>)?`")
+
+
+def tidy_markdown(text: str, titles: dict[str, str]) -> str:
+    r"""A notebook's Markdown as a reader should see it: a glossary term as its word,
+    a link to a tutorial (which sphinx-gallery leaves as the label in backquotes) or
+    to a page as its title, and the prerequisites field in bold. ``titles`` maps a
+    tutorial's label or a page's ``/name`` to its title.
+
+    >>> tidy_markdown(":Assumes: `tut-a`, :doc:`/b`\n\nA :term:`leaf <leaf tensor>`, "
+    ...               ":term:`VJP`, :doc:`the b page </b>`.",
+    ...               {"tut-a": "Tutorial A", "/b": "Page B"})
+    '**Assumes:** *Tutorial A*, *Page B*\n\nA leaf, VJP, the b page.'
+    """
+    text = _TERM.sub(r"\1", text)
+
+    def doc(match: re.Match[str]) -> str:
+        if match.group(2):  # :doc:`text <target>`
+            return match.group(1)
+        target = match.group(1)
+        return f"*{titles[target]}*" if target in titles else target
+
+    text = _DOC.sub(doc, text)
+    for label, title in titles.items():
+        link = re.compile(rf"`(?:[^`<]*<)?{re.escape(label)}>?`")
+        text = link.sub(lambda _match, title=title: f"*{title}*", text)
+    return re.sub(rf"^:{ASSUMES_FIELD}:", f"**{ASSUMES_FIELD}:**", text, flags=re.M)
+
+
+def finish_notebook(notebook: Any, titles: dict[str, str] | None = None) -> None:
+    """Every change this extension makes to one notebook (an nbformat node).
+    ``titles`` are those of ``tidy_markdown``."""
     for cell in notebook.cells:
         if cell["cell_type"] == "markdown":
-            cell["source"] = raw_html_to_markdown(_source(cell))
+            text = raw_html_to_markdown(_source(cell))
+            cell["source"] = tidy_markdown(text, titles or {})
     fold_solution_cells(notebook.cells)
 
 
@@ -138,13 +196,14 @@ def finish_notebooks(app: Sphinx) -> None:
     import nbformat
 
     conf = app.config.sphinx_gallery_conf
-    for out in conf["gallery_dirs"]:
+    for src, out in zip(conf["examples_dirs"], conf["gallery_dirs"], strict=True):
+        titles = tutorial_titles(Path(app.srcdir, src)) | page_titles(Path(app.srcdir))
         folder = Path(app.srcdir, out)
         for path in sorted(folder.rglob("*.ipynb")):
             before = path.read_text(encoding="utf-8")
             notebook = nbformat.reads(before, as_version=4)
             try:
-                finish_notebook(notebook)
+                finish_notebook(notebook, titles)
             except ValueError as error:
                 raise ExtensionError(f"{path.name}: {error}") from error
             after = nbformat.writes(notebook) + "\n"

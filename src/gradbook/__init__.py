@@ -7,7 +7,8 @@ disagree, so a wrong number can never reach a built page.
 
 One module per concern:
 
-* :mod:`gradbook.check` -- check derivatives and values (``check_derivative``, ...);
+* :mod:`gradbook.check` -- check derivatives, values and claims (``check_derivative``,
+  ``check_value``, ``check_claim``, ...);
 * :mod:`gradbook.symbolic` -- :class:`Formula`, exact derivatives with sympy;
 * :mod:`gradbook.gradcheck` -- ``check_backward`` for custom autograd Functions;
 * :mod:`gradbook.errors` -- ``expect_error``, show an error a tutorial teaches;
@@ -26,6 +27,7 @@ from importlib import import_module as _import_module
 from gradbook.check import (
     CheckFailed,
     CheckResult,
+    check_claim,
     check_derivative,
     check_elementwise,
     check_partials,
@@ -77,6 +79,7 @@ __all__ = [
     "__version__",
     "check_answer",
     "check_backward",
+    "check_claim",
     "check_derivative",
     "check_elementwise",
     "check_partials",

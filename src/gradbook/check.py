@@ -1,9 +1,12 @@
 """Check derivatives computed by autograd against calculus and finite differences.
 
-Every ``check_*`` function computes in float64, compares autograd with the value the
-book states (a number, or a formula) and with a central finite difference, and raises
-:class:`CheckFailed` with all three numbers when they disagree. On success it returns a
-:class:`CheckResult` that prints as one readable line per derivative, for the page.
+Every ``check_*`` function of a derivative computes in float64, compares autograd with
+the value the book states (a number, or a formula) and with a central finite
+difference, and raises :class:`CheckFailed` with all three numbers when they disagree.
+On success it returns a :class:`CheckResult` that prints as one readable line per
+derivative, for the page. :func:`~gradbook.check_value` checks a stated number (or
+a vector or matrix of them), and :func:`~gradbook.check_claim` a stated fact that is
+not a number: yes or no, a name, or ``None``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from gradbook._validate import (
 __all__ = [
     "CheckFailed",
     "CheckResult",
+    "check_claim",
     "check_derivative",
     "check_elementwise",
     "check_partials",
@@ -37,7 +41,12 @@ Expected = float | Callable[..., Any]
 
 
 class CheckFailed(AssertionError):
-    """A value stated in the book disagrees with autograd or with finite differences."""
+    """What the book states disagrees with what the code does.
+
+    A stated value disagrees with autograd or with finite differences, a stated claim
+    with the fact the code computed, or an error the book shows was not raised (or a
+    different one was).
+    """
 
 
 def fmt(value: float) -> str:
@@ -66,6 +75,11 @@ class CheckResult:
     @property
     def value(self) -> float:
         """The (first) autograd value that was checked."""
+        if not self.autograd:
+            raise ValueError(
+                "this check compared no number (a claim checked by check_claim): "
+                "there is no value to return"
+            )
         return self.autograd[0]
 
 
@@ -533,3 +547,89 @@ def check_value(
             f"(tolerance: atol={atol:g}, rtol={rtol:g})"
         )
     return CheckResult((f"{name}: {fmt(got)}, expected {fmt(want)} ✓",), (got,))
+
+
+Claim = bool | str | None
+
+
+def _as_claim(value: object, what: str, tensors: bool) -> Claim:
+    """A stated or computed fact: True/False, a text (a name), or None; ``tensors``:
+    a one-element bool tensor counts too (a computed fact, never a stated one)."""
+    if tensors and isinstance(value, torch.Tensor):
+        if value.dtype != torch.bool or value.numel() != 1:
+            raise TypeError(
+                f"{what} must be True, False, a text or None (a one-element bool "
+                f"tensor also counts); got {describe(value)}. Numbers and tensors "
+                "of numbers are checked with check_value."
+            )
+        return bool(value.item())
+    if value is None or isinstance(value, bool | str):
+        return value
+    hint = (
+        " Numbers are checked with check_value."
+        if isinstance(value, int | float | complex)
+        else ""
+    )
+    raise TypeError(
+        f"{what} must be True, False, a text or None; got {describe(value)}.{hint}"
+    )
+
+
+def _shown(value: Claim) -> str:
+    return str(value)  # True, False, None, or the text itself
+
+
+def check_claim(
+    actual: bool | str | torch.Tensor | None,
+    expected: bool | str | None,
+    *,
+    name: str,
+) -> CheckResult:
+    """Check a fact the book states that is not a number: yes or no, a name, or None.
+
+    The prose of a tutorial claims behaviour ("``x`` is a leaf", "the node is a
+    ``PowBackward0``", "``.detach()`` shares memory with its source"); the code
+    computes the fact and this check holds it to the claim, so the page cannot say
+    what PyTorch does not do.
+
+    Parameters
+    ----------
+    actual
+        What the code found: ``True`` or ``False`` (also a one-element bool tensor,
+        such as ``torch.equal``'s or ``(a == b).all()``'s result), a text such as a
+        class name, or ``None``.
+    expected
+        What the book states: ``True``, ``False``, a text, or ``None``. The two must
+        be equal in type and value (``"None"`` is not ``None``, ``1`` is not ``True``).
+    name
+        The claim in words, as it is printed on the page.
+
+    Raises
+    ------
+    CheckFailed
+        When ``actual`` differs from ``expected``.
+    TypeError
+        When either is a number (use :func:`check_value`) or another kind of object.
+
+    Examples
+    --------
+    >>> x = torch.tensor(2.0, requires_grad=True)
+    >>> print(check_claim(x.is_leaf, True, name="x is a leaf"))
+    x is a leaf: True, expected True ✓
+    >>> y = x * 0.01
+    >>> print(check_claim(y.is_leaf, False, name="x * 0.01 is a leaf"))
+    x * 0.01 is a leaf: False, expected False ✓
+    >>> print(check_claim(type(y.grad_fn).__name__, "MulBackward0", name="y.grad_fn"))
+    y.grad_fn: MulBackward0, expected MulBackward0 ✓
+    >>> print(check_claim(x.grad_fn, None, name="x.grad_fn"))
+    x.grad_fn: None, expected None ✓
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"name must be the claim in words, got {describe(name)}")
+    want = _as_claim(expected, f"the stated value of {name!r}", tensors=False)
+    got = _as_claim(actual, f"the computed value of {name!r}", tensors=True)
+    if type(got) is not type(want) or got != want:
+        raise CheckFailed(
+            f"{name}: the book states {want!r}, but the code gives {got!r}"
+        )
+    return CheckResult((f"{name}: {_shown(got)}, expected {_shown(want)} ✓",), ())

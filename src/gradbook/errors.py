@@ -2,9 +2,9 @@
 
 A tutorial that teaches a mistake (say, asking an integer tensor for a gradient) runs
 the mistake inside :func:`~gradbook.expect_error`: the error is caught and its first line printed,
-so the page shows exactly what PyTorch says. If a future PyTorch stops raising it, the
-block raises :class:`~gradbook.CheckFailed` and the book no longer builds with a stale
-claim.
+so the page shows exactly what PyTorch says. If a future PyTorch stops raising it, or
+raises another error, or words it differently, the block raises
+:class:`~gradbook.CheckFailed` and the book no longer builds with a stale claim.
 """
 
 from __future__ import annotations
@@ -49,7 +49,14 @@ class ExpectedError:
                 "the 'with expect_error(...)' block ran without an error"
             )
         if not isinstance(exc, self.exc_type):
-            return False  # a different error: let it propagate unchanged
+            if not isinstance(exc, Exception):
+                return False  # KeyboardInterrupt, SystemExit: not a claim to check
+            # The page states which error happens: another one refutes it, like a
+            # wrong number. The original error stays attached (``__cause__``).
+            raise CheckFailed(
+                f"expected {self._wanted()}, but the block raised "
+                f"{type(exc).__name__}: {_first_line(str(exc))}"
+            ) from exc
         message = str(exc)
         if self.match is not None and self.match not in message:
             raise CheckFailed(
@@ -58,9 +65,12 @@ class ExpectedError:
             ) from exc
         self.exception = exc
         self.message = message
-        first_line = message.strip().splitlines()[0] if message.strip() else ""
-        print(f"{type(exc).__name__}: {first_line}")
+        print(f"{type(exc).__name__}: {_first_line(message)}")
         return True
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else ""
 
 
 def expect_error(
@@ -71,16 +81,18 @@ def expect_error(
     Parameters
     ----------
     exc_type
-        The exception class the block must raise (a subclass also counts). Any other
-        exception propagates unchanged.
+        The exception class the block must raise (a subclass also counts).
     match
         Text the error message must contain (plain text, not a regular expression).
 
     Raises
     ------
     CheckFailed
-        When the block raises nothing, or raises ``exc_type`` with a message that
-        does not contain ``match``.
+        When the block raises nothing, raises another exception than ``exc_type``
+        (which stays attached as the ``CheckFailed``'s ``__cause__``), or raises
+        ``exc_type`` with a message that does not contain ``match``. Only
+        ``KeyboardInterrupt``, ``SystemExit`` and other exceptions that are not an
+        ``Exception`` pass through unchanged.
 
     Examples
     --------
