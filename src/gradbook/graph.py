@@ -702,7 +702,9 @@ def draw_graph(
     Arrows go the way the backward pass goes, from the output to the leaves; an arrow
     that skips rows bends between the boxes. Leaves (``AccumulateGrad``) show the
     names given in ``names`` and their values, and are framed in the derivative
-    colour.
+    colour. Numbers are shown with 4 significant digits. Returns the Axes, which
+    holds one text per node (its box is the text's bbox patch) and one
+    ``FancyArrowPatch`` per edge.
 
     Parameters
     ----------
@@ -724,15 +726,11 @@ def draw_graph(
         ``children(node)`` returns the node's inputs, in order, as a list or tuple
         (not a set: its order changes between runs); ``label(node)`` returns the
         node's text (e.g. its operation, or a leaf's name and value). A node without
-        children is a leaf. Give both, and no ``names``.
+        children is a leaf; nodes are told apart by identity (``is``), as autograd
+        tells its own apart. Give both, and no ``names``.
     ax
         The Axes to draw on; by default a new figure just big enough for the graph.
         On a smaller Axes the text shrinks to fit.
-
-    Returns
-    -------
-    The Axes, one text per node (its box is the text's bbox patch) and one arrow
-    (:class:`~matplotlib.patches.FancyArrowPatch`) per edge.
 
     Examples
     --------
@@ -749,14 +747,17 @@ def draw_graph(
     ['AccumulateGrad\\nx = 2 (leaf)', 'PowBackward0\\na = 4\\ngrad = 1']
 
     A graph of your own: any objects, with a function for their inputs and one for
-    their text.
+    their text; here the graph of ``u * u``:
 
-    >>> graph = {"f": ("*", ["x", "x"]), "x": ("x = 2", [])}
+    >>> class Node:
+    ...     def __init__(self, text, *inputs):
+    ...         self.text, self.inputs = text, inputs
+    >>> u = Node("u = 3")
     >>> ax = draw_graph(
-    ...     "f", children=lambda n: graph[n][1], label=lambda n: graph[n][0]
+    ...     Node("*", u, u), children=lambda n: n.inputs, label=lambda n: n.text
     ... )
     >>> sorted(t.get_text() for t in ax.texts)
-    ['*', 'x = 2']
+    ['*', 'u = 3']
     """
     g = _graph(output, names, annotations, children, label)
     if ax is not None and not isinstance(ax, Axes):
