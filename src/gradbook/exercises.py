@@ -4,12 +4,12 @@ An exercise knows how to *compute* its answer, with sympy or torch, at the momen
 answer is checked; the answer is stored nowhere, so the question, the code shown on
 the page and the expected answer cannot drift apart. The answer may be a number, a
 vector or a matrix, True or False, or text; or the derivatives of a formula at a
-point (:meth:`Exercise.derivative`); or something to run, such as the reader's own
-function, whose result is compared (``apply``).
+point (:meth:`Exercise.derivative() <gradbook.Exercise.derivative>`); or something
+to run, such as the reader's own function, whose result is compared (``apply``).
 
-A page uses an exercise of the registry :data:`EXERCISES` by its id, or defines its
-own :class:`Exercise` and passes it. It asks first, with ``your_answer = None``, and
-hides the solution until the reader opens it:
+A page uses an exercise of the registry :data:`~gradbook.EXERCISES` by its id, or
+defines its own :class:`~gradbook.Exercise` and passes it. It asks first, with
+``your_answer = None``, and hides the solution until the reader opens it:
 
 >>> your_answer = None  # dy/dx at x = 1
 >>> print(check_answer("cubic", your_answer))
@@ -19,12 +19,13 @@ Correct: dy/dx = 7 at x = 1.
 >>> print(check_answer("cubic", 6.0))
 Not quite: expected 7, you gave 6 (off by 1).
 
-A wrong answer is not an error: :func:`check_answer` returns an :class:`AnswerResult`
-that prints "Not quite: ...", so a notebook keeps running. It raises ``TypeError`` or
-``ValueError`` only for an answer of the wrong kind or shape (a text for a number, two
-numbers for one), saying what to give. The page's own proofs are different: the
-``gradbook.check_*`` functions raise :class:`~gradbook.CheckFailed`, and so fail the
-build, when a value the book states is wrong.
+A wrong answer is not an error: :func:`~gradbook.check_answer` returns an
+:class:`~gradbook.AnswerResult` that prints "Not quite: ...", so a notebook keeps
+running. It raises ``TypeError`` or ``ValueError`` only for an answer of the wrong
+kind or shape (a text for a number, two numbers for one), saying what to give. The
+page's own proofs are different: the ``gradbook.check_*`` functions raise
+:class:`~gradbook.CheckFailed`, and so fail the build, when a value the book states
+is wrong.
 """
 
 from __future__ import annotations
