@@ -152,6 +152,18 @@ def test_a_number_in_any_form(answer):
     assert result.correct and result.given == 12.0 and result.expected == 12.0
 
 
+def test_tensors_inside_a_list_are_read_as_numbers():
+    # A reader passes the parameters themselves, which require grad: no warning
+    # (pytest turns warnings into errors), and the same verdict as for numbers.
+    w = torch.tensor(2.5, requires_grad=True)
+    b = torch.tensor(0.5, requires_grad=True)
+    pair = Exercise("pair", "?", asks="(w, b)", compute=lambda: [2.5, 0.5])
+    assert str(check_answer(pair, (w, b))) == "Correct: (w, b) is [2.5, 0.5]."
+    assert not check_answer(pair, [w, torch.tensor(0.6)]).correct
+    rows = [torch.tensor([3.0, 2.0]), torch.tensor([1.0, 1.0], requires_grad=True)]
+    assert check_answer(JACOBIAN, rows).correct
+
+
 def test_the_value_of_a_formula_is_computed_by_sympy():
     ex = Exercise.value(
         "backprop-value", "f(2)?", "log(x**2)*sin(x) + 1/x", at={"x": 2.0}

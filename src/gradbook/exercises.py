@@ -431,6 +431,17 @@ def _is_bool(value: object) -> bool:
     return isinstance(value, bool | np.bool_)
 
 
+def _plain(value: object) -> object:
+    """Tensors inside a (nested) list or tuple as lists of numbers: a pair such as
+    ``(w, b)`` of parameters that require grad is read without autograd's warning,
+    and rows given as tensors are read like rows given as lists."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().tolist()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _numbers(value: object, what: str) -> torch.Tensor:
     """Numbers in a tensor, an array or a (nested) list, as a float64 tensor."""
     if isinstance(value, str | bytes | Mapping) or _is_bool(value):
@@ -440,7 +451,7 @@ def _numbers(value: object, what: str) -> torch.Tensor:
             raise TypeError(f"{what} must be real numbers, got {describe(value)}")
         return value.detach().to(torch.float64)
     try:
-        values = torch.as_tensor(value, dtype=torch.float64)
+        values = torch.as_tensor(_plain(value), dtype=torch.float64)
     except (TypeError, ValueError, RuntimeError) as exc:
         raise TypeError(
             f"{what} must be a number, a tensor, or a (nested) list of numbers, "
