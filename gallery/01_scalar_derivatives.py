@@ -284,13 +284,18 @@ print(gradbook.check_derivative(F, at=3.0, expected=F.diff("x"), name=F.text))
 # The same function at another point
 # ----------------------------------
 # The derivative is a function of :math:`x`: the slope of :math:`x^2` is 4 at
-# :math:`x = 2` but :math:`2 \cdot 9 = 18` at :math:`x = 9`, where :math:`y = 81`.
+# :math:`x = 2`.
+#
+# **Predict** before you run the cell: what are :math:`y` and its slope at
+# :math:`x = 9`?
 x = torch.tensor(9.0, requires_grad=True)
 y = x**2
 y.backward()
 print("y = x^2 at x = 9:", y.item(), "  dy/dx:", x.grad.item())
 
 # %%
+# :math:`y = 81`, and the slope is :math:`2 \cdot 9 = 18`: the same formula
+# :math:`2x`, another value.
 print(gradbook.check_value(y, 81.0, name="x^2 at x = 9"))
 print(gradbook.check_value(x.grad, 18.0, name="d/dx x^2 at x = 9"))
 

@@ -182,8 +182,13 @@ plt.show()
 
 # %%
 # In which order does ``backward()`` run the nodes? A node runs first, then its
-# ``next_functions``: they need the gradient it computes. A *pre-hook* on each node
-# (a function PyTorch calls just before the node runs) records the order:
+# ``next_functions``: they need the gradient it computes.
+#
+# **Predict** from the graph above before you run the cell: which node runs first,
+# and which last?
+#
+# A *pre-hook* on each node (a function PyTorch calls just before the node runs)
+# records the order:
 ran = []
 
 
@@ -348,6 +353,67 @@ print(gradbook.describe_graph(y, names={"x": x}))
 print(gradbook.check_claim(show_grad_fn(y), "SumBackward0", name="y.grad_fn after sum"))
 
 # %%
+# Practice: spot the leaves
+# -------------------------
+# Your turn before reading on. Of the four tensors below, which are leaves? Decide
+# with the precise rule, then check your answer: in the downloaded notebook or
+# script, put the names in place of ``None`` below, as text such as ``"a, b"``, and
+# run the cell.
+a = torch.tensor(3.0, requires_grad=True)
+b = a * 2
+c = torch.tensor(4.0)
+d = b * c + a
+tensors = {"a": a, "b": b, "c": c, "d": d}
+
+
+def names_in_order(text):
+    """'c,a' -> 'a, c': the names sorted, however they are spaced."""
+    if not isinstance(text, str):
+        return text  # check_answer then says that it expects text
+    return ", ".join(sorted(name.strip() for name in text.split(",") if name.strip()))
+
+
+practice = gradbook.Exercise(
+    "spot-the-leaves",
+    "Which of a, b, c, d are leaves?",
+    asks="the list of leaves",
+    compute=lambda: ", ".join(n for n, t in tensors.items() if t.is_leaf),
+    apply=names_in_order,
+    form='the names of the leaves, as text such as "a, b"',
+)
+your_answer = None  # the names of the leaves, e.g. "a, b"
+print(gradbook.check_answer(practice, your_answer))
+
+# %%
+# .. raw:: html
+#
+#    <details class="solution"><summary>Show the solution</summary>
+#
+# **Solution.** ``a`` and ``c``. A leaf is a tensor that no recorded operation
+# produced: ``b`` and ``d`` are results of recorded operations (they have a
+# ``grad_fn``), while nothing produced ``a`` or ``c``. ``c`` is the trap: it does not
+# require a gradient, so it is a leaf, but ``backward()`` leaves its ``.grad``
+# empty; only ``a`` gets one, :math:`\partial d / \partial a = 2c + 1 = 9`.
+d.backward()
+for name, t in tensors.items():
+    print(f"{name}: is_leaf {t.is_leaf!s:<5} | grad_fn {show_grad_fn(t)}")
+print("a.grad:", a.grad.item(), "| c.grad:", c.grad)
+print(gradbook.check_answer(practice, "a, c"))
+
+# %%
+# And the book's own checks of each claim:
+print(gradbook.check_claim(a.is_leaf, True, name="a.is_leaf"))
+print(gradbook.check_claim(b.is_leaf, False, name="b.is_leaf"))
+print(gradbook.check_claim(c.is_leaf, True, name="c.is_leaf"))
+print(gradbook.check_claim(d.is_leaf, False, name="d.is_leaf"))
+print(gradbook.check_claim(c.grad, None, name="c.grad after d.backward()"))
+print(gradbook.check_value(a.grad, 9.0, name="a.grad = 2c + 1"))
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # Summary
 # -------
 # * A leaf is a tensor that no recorded operation produced; every tensor with

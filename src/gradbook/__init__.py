@@ -12,8 +12,10 @@ One module per concern:
 * :mod:`gradbook.symbolic` -- :class:`Formula`, exact derivatives with sympy;
 * :mod:`gradbook.gradcheck` -- ``check_backward`` for custom autograd Functions;
 * :mod:`gradbook.errors` -- ``expect_error``, show an error a tutorial teaches;
-* :mod:`gradbook.exercises` -- ``check_answer`` for the reader's practice answers;
-* :mod:`gradbook.graph` -- describe and draw the backward graph;
+* :mod:`gradbook.exercises` -- ``check_answer`` for the reader's practice answers
+  (which, unlike the checks, never raises for a wrong answer);
+* :mod:`gradbook.graph` -- describe and draw the backward graph, annotated, or a
+  graph of your own;
 * :mod:`gradbook.plot` -- a function and its derivative on one Axes, in one style.
 
 >>> import gradbook

@@ -109,15 +109,19 @@ plt.show()
 # At exactly :math:`x = 0`
 # ------------------------
 # ReLU has a corner at 0: the slope is 0 just left of it and 1 just right, so the
-# derivative is not defined there. PyTorch still has to return a number, and its
-# convention is **0**. The 1000 points above miss zero (an even number of points
-# symmetric around 0), so we ask for it on its own. A finite difference would
-# average the two sides at a corner, so that comparison is turned off here.
+# derivative is not defined there. PyTorch still has to return a number. The 1000
+# points above miss zero (an even number of points symmetric around 0), so we ask
+# for it on its own.
+#
+# **Predict** before you run the cell: which number does PyTorch return at
+# :math:`x = 0`: 0, 1, or the average :math:`\frac{1}{2}`?
 x0 = torch.tensor(0.0, requires_grad=True)
 F.relu(x0).backward()
 print("derivative of relu at x = 0 (PyTorch's convention):", x0.grad.item())
 
 # %%
+# PyTorch's convention is **0**. A finite difference would average the two sides
+# at a corner, so that comparison is turned off here.
 print(gradbook.check_value(x0.grad, 0.0, name="d relu/dx at x = 0"))
 result = gradbook.check_derivative(
     F.relu, at=0.0, expected=0.0, name="relu(x)", finite_difference=False
@@ -207,6 +211,63 @@ ax.set(title="Tanh and its derivative", ylabel="tanh(x) and its derivative")
 plt.show()
 
 # %%
+# Practice: softplus, a smooth ReLU
+# ---------------------------------
+# Your turn before reading on. *Softplus* rounds off ReLU's corner:
+#
+# .. math::
+#
+#    \mathrm{softplus}(x) = \log\left(1 + e^x\right)
+#
+# With ``F.softplus`` and the sum trick, compute its derivative at
+# :math:`x = -2, 0, 2` in one ``backward()`` call. Work the derivative out by hand
+# too: it is a function you met on this page. Which one? Then check your three
+# numbers (a list, or your ``x.grad``): in the downloaded notebook or script, put
+# them in place of ``None`` below and run the cell. The exercise asks sympy for the
+# derivative when it checks.
+softplus = gradbook.Formula("log(1 + exp(x))")
+practice = gradbook.Exercise(
+    "softplus-slope",
+    "What is the derivative of softplus(x) = log(1 + e^x) at x = -2, 0, 2?",
+    asks="d softplus/dx at x = -2, 0, 2",
+    compute=lambda: softplus.diff("x")(torch.tensor([-2.0, 0.0, 2.0])),
+)
+your_answer = None  # d softplus/dx at x = -2, 0, 2
+print(gradbook.check_answer(practice, your_answer))
+
+# %%
+# .. raw:: html
+#
+#    <details class="solution"><summary>Show the solution</summary>
+#
+# **Solution.** By the chain rule, and multiplying by :math:`e^{-x}` above and below,
+#
+# .. math::
+#
+#    \frac{d}{dx}\log\left(1 + e^x\right) = \frac{e^x}{1 + e^x}
+#    = \frac{1}{1 + e^{-x}} = \sigma(x)
+#
+# the sigmoid. At :math:`x = 0` it is :math:`\frac{1}{2}`, ReLU's two slopes
+# averaged; far to the left it tends to 0 and far to the right to 1, ReLU's slopes.
+x = torch.tensor([-2.0, 0.0, 2.0], requires_grad=True)
+F.softplus(x).sum().backward()
+print("d softplus/dx at -2, 0, 2:", [round(g, 4) for g in x.grad.tolist()])
+print(gradbook.check_answer(practice, x.grad))
+
+# %%
+# And the book's own checks: the slope :math:`\frac{1}{2}` at 0, and the sigmoid as
+# the derivative (against finite differences too).
+print(gradbook.check_value(x.grad[1], 0.5, name="d softplus/dx at x = 0"))
+result = gradbook.check_elementwise(
+    F.softplus, x, F.sigmoid, name="softplus(x)", derivative_name="σ(x)"
+)
+print(result)
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # Summary
 # -------
 # * Activation functions are in ``torch.nn.functional`` (``import

@@ -114,6 +114,9 @@ print(gradbook.check_value(v, [2.0, 3.0], name="v = w * 1 + 1"))
 # **Fix:** if the change is a parameter update, make it invisible to autograd with
 # ``torch.no_grad()``. If it is part of the computation, write it out of place,
 # ``w2 = w + 1``: a new tensor, and the leaf is left alone.
+#
+# **Predict** before you run the cell: after the update under ``no_grad``, is ``w``
+# still a leaf?
 with torch.no_grad():
     w += 1
 print("w after an update under no_grad:", w.tolist(), "| still a leaf:", w.is_leaf)
@@ -250,6 +253,101 @@ print("dy/dx at x = 2:", x.grad.item())
 print(gradbook.check_value(x.grad, 4.0, name="d/dx x^2 at x = 2"))
 
 # %%
+# Practice: name the error
+# ------------------------
+# Your turn before reading on. Each of the three snippets below raises one of the
+# seven errors of this page. Which one, by its number? Decide by reading the code,
+# then check your three numbers: in the downloaded notebook or script, put them in
+# place of ``None`` below, in the order A, B, C, and run the cell.
+
+
+def snippet_a():
+    w = torch.ones(3, requires_grad=True)
+    loss = (w * 2).sum()
+    loss.backward()
+    w -= 0.1 * w.grad  # a step of gradient descent
+
+
+def snippet_b():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.sigmoid(x)
+    y *= 2
+    y.sum().backward()
+
+
+def snippet_c():
+    x = torch.linspace(0, 1, 5, requires_grad=True)
+    with torch.no_grad():
+        y = (x**2).sum()
+    y.backward()
+
+
+# %%
+# The exercise runs each snippet and finds its error's number from the start of the
+# message, as listed in the summary below.
+ERRORS = [  # the start of each error's message, in the order of this page
+    "grad can be implicitly created only for scalar outputs",
+    "Trying to backward through the graph a second time",
+    "a leaf Variable that requires grad is being used in an in-place operation",
+    "one of the variables needed for gradient computation has been modified",
+    "Only Tensors of floating point and complex dtype can require gradients",
+    "Can't call numpy() on Tensor that requires grad",
+    "element 0 of tensors does not require grad",
+]
+
+
+def error_number(snippet):
+    """The number on this page of the error that ``snippet()`` raises (0: none)."""
+    try:
+        snippet()
+    except RuntimeError as error:
+        return next((n for n, m in enumerate(ERRORS, 1) if m in str(error)), 0)
+    return 0
+
+
+practice = gradbook.Exercise(
+    "name-the-error",
+    "Which of the seven errors do snippets A, B and C raise?",
+    asks="the list of errors for A, B and C",
+    compute=lambda: [error_number(s) for s in (snippet_a, snippet_b, snippet_c)],
+)
+your_answer = None  # three numbers from 1 to 7, for A, B and C
+print(gradbook.check_answer(practice, your_answer))
+
+# %%
+# .. raw:: html
+#
+#    <details class="solution"><summary>Show the solution</summary>
+#
+# **Solution.** 3, 4 and 7.
+#
+# * **A** updates the leaf ``w`` in place outside ``torch.no_grad()``: error 3. The
+#   fix is the training step of error 3, under ``no_grad``.
+# * **B** changes the output of ``sigmoid`` in place, and ``sigmoid`` saves its
+#   output, because its derivative :math:`\sigma(1 - \sigma)` is computed from it
+#   (:ref:`tut-activations`): error 4, raised by ``backward()``. The fix:
+#   ``y = torch.sigmoid(x) * 2``.
+# * **C** computes ``y`` under ``torch.no_grad()``, so nothing was recorded: error 7.
+#
+# Each snippet raises, for real:
+with gradbook.expect_error(RuntimeError, match="leaf Variable that requires grad"):
+    snippet_a()
+with gradbook.expect_error(RuntimeError, match="modified by an inplace operation"):
+    snippet_b()
+with gradbook.expect_error(RuntimeError, match="does not require grad"):
+    snippet_c()
+print(gradbook.check_answer(practice, [3, 4, 7]))
+
+# %%
+# And the book's own check of the three numbers:
+numbers = [error_number(s) for s in (snippet_a, snippet_b, snippet_c)]
+print(gradbook.check_value(numbers, [3.0, 4.0, 7.0], name="errors of A, B and C"))
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # Summary
 # -------
 # =============================================  ===================================

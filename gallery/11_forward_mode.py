@@ -215,8 +215,12 @@ plt.show()
 # Take two inputs and 200 outputs, :math:`g_k(x) = x_1 \cos(k x_2)` for
 # :math:`k = 1, \ldots, 200`, whose Jacobian columns are
 # :math:`\partial g_k / \partial x_1 = \cos(k x_2)` and
-# :math:`\partial g_k / \partial x_2 = -k x_1 \sin(k x_2)`. Forward mode needs 2
-# passes:
+# :math:`\partial g_k / \partial x_2 = -k x_1 \sin(k x_2)`.
+#
+# **Predict** before you run the next two cells: how many passes does each mode
+# need for this whole Jacobian?
+#
+# Forward mode, one pass per input direction:
 k = torch.arange(1, 201, dtype=torch.float64)
 
 
@@ -230,7 +234,8 @@ J_forward = torch.stack(columns, dim=1)
 print("forward mode:", len(columns), "passes -> J of shape", tuple(J_forward.shape))
 
 # %%
-# Reverse mode needs one vector-Jacobian product per output, 200 of them. (``jacrev``
+# Forward mode needed 2 passes, one per input. Reverse mode needs one
+# vector-Jacobian product per output, 200 of them. (``jacrev``
 # batches them with ``vmap`` into one pass, as :ref:`tut-jacobians` showed, but that
 # pass still does the work of 200.)
 _, vjp_fn = torch.func.vjp(g, x)
@@ -243,6 +248,8 @@ J_hand = torch.stack([torch.cos(k * x[1]), -k * x[0] * torch.sin(k * x[1])], dim
 name = "J against (cos(k x2), -k x1 sin(k x2))"
 print(gradbook.check_value(J_forward, J_hand, name="forward-mode " + name))
 print(gradbook.check_value(J_reverse, J_hand, name="reverse-mode " + name))
+print(gradbook.check_value(len(columns), 2, name="forward passes: one per input"))
+print(gradbook.check_value(len(rows), 200, name="reverse passes: one per output"))
 
 # %%
 # The rule of thumb:
@@ -254,6 +261,63 @@ print(gradbook.check_value(J_reverse, J_hand, name="reverse-mode " + name))
 #   where forward mode would need one pass per parameter.
 #
 # That second case is why training uses ``backward()``.
+#
+# Practice: a derivative along a direction
+# ----------------------------------------
+# Your turn before reading on. For
+#
+# .. math::
+#
+#    s(x) = x_1 \sin(x_2) + x_3^2
+#
+# at :math:`x = (2, 0, 1)`, how fast does :math:`s` change when the inputs move
+# along :math:`u = (1, 2, -1)`? Compute the Jacobian-vector product :math:`J u` with
+# one ``torch.func.jvp`` call, and by hand from the partial derivatives. Then check
+# your number: in the downloaded notebook or script, put it in place of ``None``
+# below and run the cell. The exercise computes the answer in reverse mode, as the
+# gradient times :math:`u`.
+
+
+def s(x):
+    return x[0] * torch.sin(x[1]) + x[2] ** 2
+
+
+point = torch.tensor([2.0, 0.0, 1.0])
+direction = torch.tensor([1.0, 2.0, -1.0])
+practice = gradbook.Exercise(
+    "directional-derivative",
+    "What is J u for s(x) = x1 sin(x2) + x3^2 at (2, 0, 1) along u = (1, 2, -1)?",
+    asks="J u at (2, 0, 1) along (1, 2, -1)",
+    compute=lambda: torch.func.grad(s)(point) @ direction,
+)
+your_answer = None  # J u
+print(gradbook.check_answer(practice, your_answer))
+
+# %%
+# .. raw:: html
+#
+#    <details class="solution"><summary>Show the solution</summary>
+#
+# **Solution.** The partial derivatives are :math:`\sin x_2 = 0`,
+# :math:`x_1 \cos x_2 = 2` and :math:`2x_3 = 2`, so
+#
+# .. math::
+#
+#    J u = 0 \cdot 1 + 2 \cdot 2 + 2 \cdot (-1) = 2
+#
+# One forward pass gives the same, without the partial derivatives:
+value, Ju = torch.func.jvp(s, (point,), (direction,))
+print("s(2, 0, 1) =", value.item(), "| J u =", Ju.item())
+print(gradbook.check_answer(practice, Ju))
+
+# %%
+# And the book's own check:
+print(gradbook.check_value(Ju, 2.0, name="J u = 0 * 1 + 2 * 2 + 2 * (-1)"))
+
+# %%
+# .. raw:: html
+#
+#    </details>
 #
 # Summary
 # -------

@@ -132,9 +132,9 @@ print(result)
 #    \frac{\partial f}{\partial v} &= 3v^2 + u
 #    \end{aligned}
 #
-# At :math:`u = 2, v = 4`: :math:`f = 8 + 4 + 64 = 76`,
-# :math:`\frac{\partial f}{\partial u} = 8` and
-# :math:`\frac{\partial f}{\partial v} = 48 + 2 = 50`.
+# At :math:`u = 2, v = 4`: :math:`f = 8 + 4 + 64 = 76`.
+#
+# **Predict** before you run the cell: what are ``u.grad`` and ``v.grad`` there?
 u = torch.tensor(2.0, requires_grad=True)
 v = torch.tensor(4.0, requires_grad=True)
 f = u * v + u**2 + v**3
@@ -144,6 +144,8 @@ print("∂f/∂u (u.grad):", u.grad.item())
 print("∂f/∂v (v.grad):", v.grad.item())
 
 # %%
+# :math:`\frac{\partial f}{\partial u} = 4 + 4 = 8` and
+# :math:`\frac{\partial f}{\partial v} = 48 + 2 = 50`.
 print(gradbook.check_value(f, 76.0, name="f at u = 2, v = 4"))
 print(gradbook.check_value(u.grad, 8.0, name="∂f/∂u"))
 print(gradbook.check_value(v.grad, 50.0, name="∂f/∂v"))

@@ -160,6 +160,9 @@ print(gradbook.check_claim(plain.requires_grad, False, name="it requires grad"))
 # The sum trick works for higher derivatives too: every element of ``x**3`` depends on
 # its own element of ``x`` only, so the gradient of the sum is the derivative at every
 # point, and the gradient of *that* sum is the second derivative at every point.
+#
+# **Predict** before you run the cell: the six numbers it prints, :math:`f'` and
+# :math:`f''` at :math:`x = -2, 0, 2`.
 x = torch.linspace(-2, 2, 101, requires_grad=True)
 y = x**3
 (d1,) = torch.autograd.grad(y.sum(), x, create_graph=True)
@@ -168,8 +171,16 @@ xs = x.detach()
 print("f'(x) and f''(x) at x = -2, 0, 2:", d1[::50].tolist(), d2[::50].tolist())
 
 # %%
+# :math:`3x^2` is 12, 0, 12 and :math:`6x` is -12, 0, 12: the first derivative is
+# the same at :math:`\pm 2`, the second changes sign. (The middle point of a float32
+# ``linspace`` is :math:`4.5 \times 10^{-8}`, not exactly 0, hence the tiny numbers
+# printed there.)
 print(gradbook.check_value(d1, 3 * xs**2, name="f'(x) against 3x^2"))
 print(gradbook.check_value(d2, 6 * xs, name="f''(x) against 6x"))
+name = "f'(-2), f'(0), f'(2)"
+print(gradbook.check_value(d1[::50], [12.0, 0.0, 12.0], name=name, atol=1e-6))
+name = "f''(-2), f''(0), f''(2)"
+print(gradbook.check_value(d2[::50], [-12.0, 0.0, 12.0], name=name, atol=1e-6))
 
 # %%
 # Where :math:`f'` is zero (only at :math:`x = 0` here, where it touches zero without
@@ -191,6 +202,58 @@ with gradbook.style():
 plt.show()
 
 # %%
+# Practice: a second derivative
+# -----------------------------
+# Your turn before reading on. For
+#
+# .. math::
+#
+#    f(x) = x^4 - 2x^2
+#
+# compute :math:`f''(1)` with ``torch.autograd.grad`` (twice, the first time with
+# ``create_graph=True``). Work it out by hand too. :math:`f'(1)` is 0: what does the
+# sign of :math:`f''(1)` tell you about the point :math:`x = 1`? Then check your
+# :math:`f''(1)`: in the downloaded notebook or script, put it in place of ``None``
+# below and run the cell. The exercise asks sympy for :math:`f''` when it checks.
+quartic = gradbook.Formula("x**4 - 2*x**2")
+practice = gradbook.Exercise(
+    "second-derivative",
+    "What is f''(1) for f(x) = x^4 - 2x^2?",
+    asks="f''(1)",
+    compute=lambda: quartic.diff("x").diff("x")(1.0),
+)
+your_answer = None  # f''(1)
+print(gradbook.check_answer(practice, your_answer))
+
+# %%
+# .. raw:: html
+#
+#    <details class="solution"><summary>Show the solution</summary>
+#
+# **Solution.** Differentiating twice,
+#
+# .. math::
+#
+#    f'(x) = 4x^3 - 4x, \quad f''(x) = 12x^2 - 4
+#
+# so :math:`f'(1) = 0` and :math:`f''(1) = 8`. The slope is 0 and the curve bends
+# up: :math:`x = 1` is a minimum. Autograd agrees:
+x = torch.tensor(1.0, requires_grad=True)
+(slope,) = torch.autograd.grad(x**4 - 2 * x**2, x, create_graph=True)
+(bend,) = torch.autograd.grad(slope, x)
+print("f'(1) =", slope.item(), "| f''(1) =", bend.item())
+print(gradbook.check_answer(practice, bend))
+
+# %%
+# And the book's own checks of both numbers:
+print(gradbook.check_value(slope, 0.0, name="f'(1) = 4x^3 - 4x at x = 1"))
+print(gradbook.check_value(bend, 8.0, name="f''(1) = 12x^2 - 4 at x = 1"))
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # Summary
 # -------
 # ``torch.autograd.grad(y, x, create_graph=True)`` returns :math:`dy/dx` as a tensor

@@ -159,7 +159,10 @@ print(gradbook.check_value(J_fwd, J_hand, name="jacfwd(f)(1, 2)"))
 # ``torch.autograd.functional.jacobian`` works differently: with its default
 # ``vectorize=False`` it loops in Python, one backward pass per output. A *tensor hook*
 # (a function autograd calls each time a gradient flows back into a tensor) counts the
-# backward passes through :math:`f`'s output:
+# backward passes through :math:`f`'s output.
+#
+# **Predict** before you run the cell: how many backward passes does each of the
+# three calls make, for :math:`f` with its 3 outputs?
 passes = []
 
 
@@ -331,6 +334,65 @@ print(gradbook.check_value(x.grad, [4.0, 25.0], name="v^T J by backward"))
 print(gradbook.check_value(vjp_value, [4.0, 25.0], name="v^T J by torch.func.vjp"))
 
 # %%
+# Practice: a Jacobian by hand
+# ----------------------------
+# Your turn before reading on. Take three inputs and two outputs,
+#
+# .. math::
+#
+#    p(x) = \begin{bmatrix} x_1 x_2 + x_3 \\ x_2^2 x_3 \end{bmatrix}
+#
+# Write down its Jacobian at :math:`x = (1, 2, 3)` by hand, one row per output:
+# which entry is :math:`\partial p_2 / \partial x_3`? Then compute it with
+# ``jacrev`` and compare. Check your matrix (a list of rows, or a tensor): in
+# the downloaded notebook or script, put it in place of ``None`` below and run the
+# cell.
+
+
+def p(x):
+    return torch.stack([x[0] * x[1] + x[2], x[1] ** 2 * x[2]])
+
+
+at_123 = torch.tensor([1.0, 2.0, 3.0])
+practice = gradbook.Exercise(
+    "jacobian-by-hand",
+    "What is the Jacobian of p(x) = (x1 x2 + x3, x2^2 x3) at (1, 2, 3)?",
+    asks="the Jacobian of p at (1, 2, 3)",
+    compute=lambda: torch.autograd.functional.jacobian(p, at_123),
+)
+your_answer = None  # the Jacobian, one row per output
+print(gradbook.check_answer(practice, your_answer))
+
+# %%
+# .. raw:: html
+#
+#    <details class="solution"><summary>Show the solution</summary>
+#
+# **Solution.** Two outputs and three inputs: 2 rows and 3 columns. Row 1 is the
+# gradient of :math:`p_1 = x_1 x_2 + x_3`, row 2 that of :math:`p_2 = x_2^2 x_3`:
+#
+# .. math::
+#
+#    J(x) = \begin{bmatrix} x_2 & x_1 & 1 \\ 0 & 2 x_2 x_3 & x_2^2 \end{bmatrix},
+#    \qquad
+#    J(1, 2, 3) = \begin{bmatrix} 2 & 1 & 1 \\ 0 & 12 & 4 \end{bmatrix}
+#
+# :math:`\partial p_2 / \partial x_3 = x_2^2 = 4` is row 2, column 3: ``J[1, 2]``
+# (Python counts from 0). ``jacrev`` agrees:
+J_p = jacrev(p)(at_123)
+print("jacrev(p)(1, 2, 3) =", J_p.tolist(), "| shape", tuple(J_p.shape))
+print(gradbook.check_answer(practice, J_p))
+
+# %%
+# And the book's own checks of the matrix and of that entry:
+print(gradbook.check_value(J_p, [[2.0, 1.0, 1.0], [0.0, 12.0, 4.0]], name="J(1, 2, 3)"))
+print(gradbook.check_value(J_p[1, 2], 4.0, name="J[1, 2] = ∂p2/∂x3 = x2^2"))
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # Summary
 # -------
 # The Jacobian of :math:`f: \mathbb{R}^n \to \mathbb{R}^m` has shape

@@ -99,13 +99,17 @@ print(gradbook.check_value(gap, 0.0, name="largest |row sum - 2x|"))
 
 # %%
 # The trick fails when outputs mix inputs. For the running total
-# (``torch.cumsum``), each output depends on all the inputs before it, and the
-# gradient of the sum counts every one of those dependencies:
+# (``torch.cumsum``), each output depends on all the inputs before it: for
+# :math:`x = (1, 2, 3)` the outputs are :math:`(x_1, x_1 + x_2, x_1 + x_2 + x_3)`.
+#
+# **Predict** before you run the cell: what is the gradient of their sum?
 xc = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
 torch.cumsum(xc, dim=0).sum().backward()
 print("gradient of cumsum(x).sum():", xc.grad.tolist(), "(not a derivative of each)")
 
 # %%
+# :math:`x_1` appears in all three outputs, :math:`x_3` in one: the gradient of the
+# sum counts every one of those dependencies.
 print(
     gradbook.check_value(xc.grad, [3.0, 2.0, 1.0], name="gradient of cumsum(x).sum()")
 )
@@ -190,6 +194,63 @@ ax.set(title="10x³ and its derivative at 100 points", ylabel="Y and dY/dx")
 plt.show()
 
 # %%
+# Practice: a cubic at five points
+# --------------------------------
+# Your turn before reading on. With the sum trick, compute the derivative of
+#
+# .. math::
+#
+#    Y = x^3 - 3x
+#
+# at the five points :math:`x = -2, -1, 0, 1, 2` (``torch.linspace(-2, 2, 5)``), all
+# in one ``backward()`` call. Work the derivative out by hand too: where is the
+# curve flat? Then check your five numbers (a list, or your ``x.grad``): in the
+# downloaded notebook or script, put them in place of ``None`` below and run the
+# cell. The exercise asks sympy for the derivative when it checks.
+cubic = gradbook.Formula("x**3 - 3*x")
+practice = gradbook.Exercise(
+    "sum-trick-cubic",
+    "What is the derivative of Y = x^3 - 3x at x = -2, -1, 0, 1, 2?",
+    asks="dY/dx at x = -2, -1, 0, 1, 2",
+    compute=lambda: cubic.diff("x")(torch.linspace(-2, 2, 5)),
+)
+your_answer = None  # dY/dx at the five points
+print(gradbook.check_answer(practice, your_answer))
+
+# %%
+# .. raw:: html
+#
+#    <details class="solution"><summary>Show the solution</summary>
+#
+# **Solution.** Each output depends on its own input only, so the sum trick applies:
+#
+# .. math::
+#
+#    \frac{dY}{dx} = 3x^2 - 3
+#
+# which is 9, 0, -3, 0, 9 at the five points. The curve is flat at
+# :math:`x = \pm 1`, a peak and a dip. Autograd agrees:
+x = torch.linspace(-2, 2, 5, requires_grad=True)
+Y = x**3 - 3 * x
+Y.sum().backward()
+print("x:     ", x.tolist())
+print("x.grad:", x.grad.tolist())
+print(gradbook.check_answer(practice, x.grad))
+
+# %%
+# And the book's own checks, against the numbers above and against the formula
+# (with finite differences):
+print(gradbook.check_value(x.grad, [9.0, 0.0, -3.0, 0.0, 9.0], name="x.grad"))
+result = gradbook.check_elementwise(
+    lambda x: x**3 - 3 * x, x, lambda x: 3 * x**2 - 3, name="x^3 - 3x"
+)
+print(result)
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # Summary
 # -------
 # * To differentiate at many points, compute the outputs, **sum them**, and call

@@ -18,8 +18,7 @@ The terms *gradient* and *derivative* are defined on the :doc:`notation page
 # Calling ``backward()`` twice adds
 # ---------------------------------
 # For :math:`y = x^2` at :math:`x = 2`, :math:`dy/dx = 4`. Build the graph and call
-# ``backward()`` twice (a fresh graph each time): ``x.grad`` is not 4 but 8. PyTorch
-# **adds** each new gradient into ``.grad`` instead of overwriting it.
+# ``backward()`` twice (a fresh graph each time), and watch ``x.grad``.
 import torch
 
 import gradbook
@@ -33,11 +32,15 @@ print(gradbook.check_value(x.grad, 4.0, name="dy/dx = 2x at x = 2"))
 
 # %%
 # The second call, on a new graph of the same formula (this is what re-running a
-# notebook cell does):
+# notebook cell does).
+#
+# **Predict** before you run the cell: what is ``x.grad`` after this second call?
 (x**2).backward()
 print("x.grad after two backwards: ", x.grad.item())
 
 # %%
+# Not 4 but 8: PyTorch **adds** each new gradient into ``.grad`` instead of
+# overwriting it.
 print(gradbook.check_value(x.grad, 4.0 + 4.0, name="accumulated: 4 + 4"))
 
 # %%
@@ -160,6 +163,56 @@ with gradbook.style():
 plt.show()
 
 # %%
+# Practice: follow ``.grad`` through a few calls
+# ----------------------------------------------
+# Your turn before reading on. ``steps`` below calls ``backward()`` four times on the
+# leaf ``w`` and resets its gradient once along the way. Work out by hand what
+# ``w.grad`` holds when it returns, for :math:`w = 2`.
+
+
+def steps(w):
+    (w**2).backward()
+    (4 * w).backward()
+    w.grad.zero_()
+    (w**3).backward()
+    (w**2).backward()
+    return w.grad
+
+
+# %%
+# Then check your answer: in the downloaded notebook or script, put it in place of
+# ``None`` below and run the cell (the exercise runs ``steps`` itself to know the
+# answer).
+practice = gradbook.Exercise(
+    "grad-after-steps",
+    "What is w.grad after steps(w) at w = 2?",
+    asks="w.grad after steps(w) at w = 2",
+    compute=lambda: steps(torch.tensor(2.0, requires_grad=True)),
+)
+your_answer = None  # w.grad after steps(w), at w = 2
+print(gradbook.check_answer(practice, your_answer))
+
+# %%
+# .. raw:: html
+#
+#    <details class="solution"><summary>Show the solution</summary>
+#
+# **Solution.** The first two calls add :math:`2w = 4` and :math:`4`, so ``w.grad``
+# is 8; ``zero_()`` wipes that out. The last two add :math:`3w^2 = 12` and
+# :math:`2w = 4`: ``w.grad`` ends at 16. Only the calls since the last reset count.
+w = torch.tensor(2.0, requires_grad=True)
+print("w.grad after steps(w):", steps(w).item())
+print(gradbook.check_answer(practice, w.grad))
+
+# %%
+# And the book's own check of that sum:
+print(gradbook.check_value(w.grad, 12.0 + 4.0, name="w.grad = 3w^2 + 2w after zero_()"))
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # Backward through the same graph twice: ``retain_graph``
 # -------------------------------------------------------
 # Calling ``backward()`` twice *on the same output* is different: to save memory,
@@ -241,18 +294,21 @@ print(
 # %%
 # ``.detach()`` is how a result is handed to NumPy or Matplotlib, and how part of a
 # formula is excluded from differentiation. Here :math:`y = x \cdot
-# \mathrm{detach}(x)` has the value :math:`x^2`, but its derivative treats the second
-# factor as the constant 2:
+# \mathrm{detach}(x)` has the value :math:`x^2`.
 #
-# .. math::
-#
-#    \frac{dy}{dx} = \mathrm{detach}(x) = 2 \quad \text{(not } 2x = 4\text{)}
+# **Predict** before you run the cell: what is :math:`dy/dx` at :math:`x = 2`? Is it
+# 4, as for :math:`x^2`?
 x = torch.tensor(2.0, requires_grad=True)
 y = x * x.detach()
 y.backward()
 print("y =", y.item(), "| dy/dx =", x.grad.item())
 
 # %%
+# The derivative treats the detached factor as the constant 2:
+#
+# .. math::
+#
+#    \frac{dy}{dx} = \mathrm{detach}(x) = 2 \quad \text{(not } 2x = 4\text{)}
 print(gradbook.check_value(y, 4.0, name="y = x * detach(x) at x = 2"))
 print(gradbook.check_value(x.grad, 2.0, name="dy/dx with the second factor detached"))
 

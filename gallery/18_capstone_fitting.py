@@ -116,10 +116,79 @@ print(gradbook.check_value(b, 1.0, name="b after one step", rtol=1e-5))
 print(gradbook.check_claim(bool(new_loss < loss), True, name="the loss went down"))
 
 # %%
+# Practice: one step from another start
+# -------------------------------------
+# Your turn before reading on. Start from :math:`w = 1, b = 0` instead, and take
+# one step of gradient descent with :math:`\eta = 0.1`. Work it out by hand first:
+# the five residuals :math:`w x_i + b - y_i`, the two partial derivatives, then the
+# step. Then do it with ``backward()`` and ``torch.no_grad()``, and check your new
+# :math:`(w, b)`: in the downloaded notebook or script, put the pair in place of
+# ``None`` below and run the cell. The exercise takes the step with
+# ``torch.optim.SGD`` (explained further down) to know the answer.
+
+
+def sgd_step_from(w0, b0):
+    w = torch.tensor(w0, requires_grad=True)
+    b = torch.tensor(b0, requires_grad=True)
+    optimizer = torch.optim.SGD([w, b], lr=0.1)
+    loss_fn(w, b).backward()
+    optimizer.step()
+    return [w.item(), b.item()]
+
+
+practice = gradbook.Exercise(
+    "one-step",
+    "Where is (w, b) after one step of gradient descent from (1, 0), lr 0.1?",
+    asks="(w, b) after one step from (1, 0)",
+    compute=lambda: sgd_step_from(1.0, 0.0),
+)
+your_answer = None  # (w, b) after the step
+print(gradbook.check_answer(practice, your_answer))
+
+# %%
+# .. raw:: html
+#
+#    <details class="solution"><summary>Show the solution</summary>
+#
+# **Solution.** At :math:`(1, 0)` the residuals are :math:`x_i - y_i = -1, -2.2,
+# -2.8, -4.1, -4.9`, which add up to :math:`-15`; weighted by :math:`x_i` they add
+# up to :math:`-39.7`. So
+#
+# .. math::
+#
+#    \frac{\partial L}{\partial w} = \frac{2}{5} \cdot (-39.7) = -15.88, \qquad
+#    \frac{\partial L}{\partial b} = \frac{2}{5} \cdot (-15) = -6
+#
+# and the step gives :math:`w = 1 + 1.588 = 2.588` and :math:`b = 0 + 0.6 = 0.6`.
+# Autograd agrees:
+w = torch.tensor(1.0, requires_grad=True)
+b = torch.tensor(0.0, requires_grad=True)
+loss_fn(w, b).backward()
+print(f"∂L/∂w = {w.grad.item():.4f} | ∂L/∂b = {b.grad.item():.4f}")
+with torch.no_grad():
+    w -= lr * w.grad
+    b -= lr * b.grad
+print(f"after one step: w = {w.item():.4f}, b = {b.item():.4f}")
+print(gradbook.check_answer(practice, (w, b)))
+
+# %%
+# And the book's own checks of the four numbers:
+print(gradbook.check_value(w.grad, -15.88, name="∂L/∂w at (1, 0)", rtol=1e-5))
+print(gradbook.check_value(b.grad, -6.0, name="∂L/∂b at (1, 0)", rtol=1e-5))
+print(gradbook.check_value(w, 2.588, name="w after the step", rtol=1e-5))
+print(gradbook.check_value(b, 0.6, name="b after the step", rtol=1e-5))
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # The whole loop, by hand
 # -----------------------
 # Repeat: compute the loss, ``backward()``, step, and zero the gradients (they would
 # otherwise add up, see :ref:`tut-accumulation`).
+#
+# **Predict** before you run the cell: after 300 steps, will the loss be 0?
 w = torch.tensor(0.0, requires_grad=True)
 b = torch.tensor(0.0, requires_grad=True)
 losses_by_hand = []
@@ -136,6 +205,9 @@ print(f"after 300 steps: w = {w.item():.4f}, b = {b.item():.4f}")
 print(f"loss at step 300 (before its update): {losses_by_hand[-1]:.4f}")
 
 # %%
+# Not 0: the five points are not on one line, so no line has a loss of 0. The loop
+# stops improving at the smallest loss a line can reach, checked below.
+#
 # Checking the answer
 # -------------------
 # For a line, the best fit has a closed form: with :math:`\bar x = 2` and

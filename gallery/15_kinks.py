@@ -155,12 +155,16 @@ print(gradbook.check_value(abs_at_0, 0.0, name="|x|'(0) on the plotted grid"))
 # The number belongs to the *operation*, not to the mathematical function, and not
 # every operation follows the documented rule today. ``torch.clamp(x, min=0)``
 # computes exactly the values of ``relu``, so its subgradients at 0 are the same,
-# :math:`[0, 1]`, with minimum norm 0; but its derivative at 0 is **1**:
+# :math:`[0, 1]`, with minimum norm 0.
+#
+# **Predict** before you run the cell: does ``clamp``'s derivative at 0 follow the
+# rule, as ``relu``'s does?
 x = torch.tensor(0.0, requires_grad=True)
 torch.clamp(x, min=0.0).backward()
 print("clamp(x, min=0)'(0):", x.grad.item(), "| the rule:", min_norm_subgradient(0, 1))
 
 # %%
+# It does not: its derivative at 0 is **1**.
 rule = min_norm_subgradient(0, 1)
 print(gradbook.check_value(x.grad, 1.0, name="d/dx clamp(x, min=0) at 0"))
 print(gradbook.check_claim(x.grad.item() == rule, False, name="clamp follows the rule"))
@@ -281,6 +285,65 @@ with gradbook.style():
 plt.show()
 
 # %%
+# Practice: two names for one function
+# ------------------------------------
+# Your turn before reading on. ``F.hardtanh(x)`` (from ``torch.nn.functional``)
+# computes exactly the values of ``torch.clamp(x, -1, 1)``: :math:`-1` below
+# :math:`-1`, :math:`x` in between, :math:`1` above. It has two kinks. With
+# autograd, compute the derivative of ``F.hardtanh`` at :math:`x = -1, 0, 1`, then
+# the same for ``torch.clamp(x, -1, 1)``. Does either follow the rule? Check your
+# three numbers for ``hardtanh``: in the downloaded notebook or script, put them in
+# place of ``None`` below and run the cell.
+import torch.nn.functional as F
+
+kinks = torch.tensor([-1.0, 0.0, 1.0])
+practice = gradbook.Exercise(
+    "hardtanh-kinks",
+    "What does PyTorch return for the derivative of hardtanh at x = -1, 0, 1?",
+    asks="d/dx hardtanh(x) at x = -1, 0, 1",
+    compute=lambda: torch.func.vmap(torch.func.grad(F.hardtanh))(kinks),
+)
+your_answer = None  # d/dx hardtanh(x) at x = -1, 0, 1
+print(gradbook.check_answer(practice, your_answer))
+
+# %%
+# .. raw:: html
+#
+#    <details class="solution"><summary>Show the solution</summary>
+#
+# **Solution.** With the sum trick (each output depends on its own input):
+x = kinks.clone().requires_grad_(True)
+F.hardtanh(x).sum().backward()
+hardtanh_slopes = x.grad.clone()
+x.grad = None
+torch.clamp(x, -1.0, 1.0).sum().backward()
+clamp_slopes = x.grad.clone()
+print("hardtanh'(-1, 0, 1):", hardtanh_slopes.tolist())
+print("clamp'(-1, 0, 1):   ", clamp_slopes.tolist())
+print(gradbook.check_answer(practice, hardtanh_slopes))
+
+# %%
+# ``hardtanh`` follows the rule at both kinks. At :math:`x = -1` the kink is convex
+# (slopes 0, then 1): the subgradient of minimum norm is 0. At :math:`x = 1` it is
+# concave (slopes 1, then 0); for a concave kink the documented rule takes the
+# *supergradient* of minimum norm (the rule applied to :math:`-f`), 0 again.
+# ``clamp`` departs from the rule at both kinks, with 1, as ``clamp(x, min=0)`` did
+# at 0 above. The number belongs to the operation, not to the function.
+at_minus_1 = min_norm_subgradient(0, 1)
+at_plus_1 = -min_norm_subgradient(-1, 0)  # the rule for -hardtanh, negated
+print(
+    gradbook.check_value(
+        hardtanh_slopes, [at_minus_1, 1.0, at_plus_1], name="hardtanh: the rule"
+    )
+)
+print(gradbook.check_value(hardtanh_slopes, [0.0, 1.0, 0.0], name="hardtanh'"))
+print(gradbook.check_value(clamp_slopes, [1.0, 1.0, 1.0], name="clamp(x, -1, 1)'"))
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # Pinned conventions
 # ------------------
 # The departures are not promises: a PyTorch release could bring an operation in line

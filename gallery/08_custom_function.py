@@ -279,11 +279,18 @@ SQForgetful.apply(x).backward()
 print("SQForgetful alone, at x = 2: x.grad =", x.grad.item(), "(right by luck)")
 
 # %%
-# As soon as something follows it, the gradient is wrong: the factor 3 that
-# arrives in ``grad_output`` is dropped.
+# Now something follows it: :math:`3 \cdot \mathrm{SQForgetful}(x)`, whose
+# derivative should be :math:`6x = 12` at :math:`x = 2`.
+#
+# **Predict** before you run the cell: which ``x.grad`` does the forgetful backward
+# give?
 x = torch.tensor(2.0, requires_grad=True)
 (SQForgetful.apply(x) * 3).backward()
 print("3 SQForgetful(x), at x = 2: x.grad =", x.grad.item(), "(should be 12)")
+
+# %%
+# 4, not 12: the factor 3 that arrives in ``grad_output`` is dropped.
+print(gradbook.check_value(x.grad, 4.0, name="3 SQForgetful(x): x.grad (wrong)"))
 
 # %%
 # The figure compares the derivative of :math:`3x^2` computed through each version
@@ -384,6 +391,85 @@ with gradbook.expect_error(GradcheckError, match="Jacobian mismatch"):
     torch.autograd.gradcheck(RoundSTE.apply, (w64,))
 
 # %%
+# Practice: the backward of a cube
+# --------------------------------
+# Your turn before reading on. ``CubeForward`` below has the forward half of a
+# Function for :math:`i^3` and saves :math:`i`; it has no backward yet. Write one:
+# a class ``Cube(CubeForward)`` with a ``backward(ctx, grad_output)`` static method,
+# in the form of ``SQ``'s.
+
+
+class CubeForward(torch.autograd.Function):
+    @staticmethod
+    def forward(i):
+        return i**3
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        (i,) = inputs
+        ctx.save_for_backward(i)
+
+
+# %%
+# The exercise runs your Function inside a longer computation,
+# :math:`3 \cdot \mathrm{Cube}(x)` summed over :math:`x = -1, 0.5, 2`, and compares
+# the gradient with the one torch computes for :math:`3x^3`: a backward that forgets
+# ``grad_output`` does not pass. In the downloaded notebook or script, define
+# ``Cube``, put it in place of ``None`` below (the class itself, not a call), and
+# run the cell.
+
+
+def gradient_through(function):
+    x = torch.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+    (function(x) * 3).sum().backward()
+    return x.grad
+
+
+practice = gradbook.Exercise(
+    "cube-backward",
+    "Write the backward of a Function whose forward is i^3.",
+    asks="x.grad of (3 Cube(x)).sum() at x = -1, 0.5, 2",
+    compute=lambda: gradient_through(lambda x: x**3),
+    apply=lambda cube: gradient_through(cube.apply),
+    form="your Function, a class Cube(CubeForward) with a backward",
+)
+your_answer = None  # your class Cube
+print(gradbook.check_answer(practice, your_answer))
+
+# %%
+# .. raw:: html
+#
+#    <details class="solution"><summary>Show the solution</summary>
+#
+# **Solution.** The derivative of :math:`i^3` is :math:`3i^2`, and the backward
+# multiplies it by ``grad_output``:
+
+
+class Cube(CubeForward):
+    @staticmethod
+    def backward(ctx, grad_output):
+        (i,) = ctx.saved_tensors
+        return grad_output * 3 * i**2
+
+
+print(gradbook.check_answer(practice, Cube))
+
+# %%
+# Inside :math:`3 \cdot \mathrm{Cube}(x)` the gradient is :math:`9x^2`: 9, 2.25 and
+# 36 at the three points. The book's own checks: those numbers, and ``gradcheck``
+# through :func:`gradbook.check_backward`.
+name = "gradient of 3 Cube(x) at -1, 0.5, 2"
+print(gradbook.check_value(gradient_through(Cube.apply), [9.0, 2.25, 36.0], name=name))
+result = gradbook.check_backward(
+    lambda x: Cube.apply(x) * 3, torch.tensor([-1.0, 0.5, 2.0]), name="3 Cube(x)"
+)
+print(result)
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # Summary
 # -------
 # * A ``torch.autograd.Function`` pairs a ``forward`` with a ``backward``; call it
