@@ -26,13 +26,15 @@ PyTorch does that a one-page engine does not.
 #    :math:`\partial c / \partial a = b` and :math:`\partial c / \partial b = a`.
 # 2. **Walk back.** ``backward()`` starts at the output with gradient 1 and, by the
 #    :term:`chain rule`, sends each node's gradient times a local derivative to each
-#    input, where the contributions *add up*:
+#    input, where the contributions *add up*.
+#
+# For an input :math:`u` of the output :math:`f`, that is one term for each
+# operation :math:`c` that used :math:`u`:
 #
 # .. math::
 #
-#    \frac{\partial f}{\partial u} \mathrel{+}=
+#    \frac{\partial f}{\partial u} = \sum_{c \text{ used } u}
 #    \frac{\partial c}{\partial u} \cdot \frac{\partial f}{\partial c}
-#    \qquad \text{for every operation } c \text{ that used } u
 #
 # The engine: a number that records how it was made
 # -------------------------------------------------
@@ -207,8 +209,8 @@ print("inputs are both x:", y._prev[0] is x and y._prev[1] is x)
 print("local derivatives:", y._local, "| x.grad:", x.grad)
 
 # %%
-# Each use sends :math:`3 \cdot 1`, and ``+=`` adds them: :math:`x.grad = 6 = 2x`,
-# the derivative of :math:`x^2`. An engine that *assigned* the gradient (``=``)
+# Each use sends :math:`3 \cdot 1`, and ``+=`` adds them: ``x.grad`` is
+# :math:`3 + 3 = 6 = 2x`, the derivative of :math:`x^2`. An engine that *assigned* the gradient (``=``)
 # instead of adding it would keep only the last contribution, 3, half the
 # derivative. The same addition happens whenever a value feeds several operations,
 # as :math:`x` does three times in :math:`f` above; PyTorch does it in the
@@ -429,7 +431,8 @@ print(gradbook.check_value(at_zero[1], 0.0, name="relu'(0) in both"))
 # first argument. PyTorch's ``torch.maximum`` splits the gradient evenly:
 a, b = Value(2.0), Value(2.0)
 a.maximum(b).backward()
-a_t, b_t = (torch.tensor(2.0, dtype=torch.float64, requires_grad=True) for _ in "ab")
+a_t = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+b_t = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
 torch.maximum(a_t, b_t).backward()
 print("slopes at a = b = 2: engine", (a.grad, b.grad))
 print("                    PyTorch", (a_t.grad.item(), b_t.grad.item()))
@@ -473,7 +476,8 @@ print(gradbook.check_value(away, [3.0, 1.0, 0.0], name="max(3, 1) and its slopes
 #
 # .. math::
 #
-#    \hat y = w_2 \cdot \tanh(W_1 x + b_1) + b_2, \qquad
+#    \hat y = w_2 \cdot \tanh(W_1 x + b_1) + b_2
+#
 #    L = \frac{1}{8} \sum_{i=1}^{8} (\hat y_i - y_i)^2
 X = torch.randn(8, 2, dtype=torch.float64)
 Y = torch.sign(X[:, 0] * X[:, 1])
