@@ -184,6 +184,26 @@ copybutton_selector = "div:not(.sphx-glr-script-out) > div.highlight > pre"
 # <lastmod> (git dates differ between clones).
 sitemap_excludes = ["404"]
 
+# Addresses that moved: the tutorials were renumbered when new chapters came in.
+# docs/_ext/seo.py writes a small page at each old address that sends the reader on
+# (and tells search engines where the page is now); it is not in sitemap.xml.
+book_redirects = {
+    f"auto_examples/{old}": f"auto_examples/{new}"
+    for old, new in [
+        ("03_partial_derivatives", "05_partial_derivatives"),
+        ("04_sum_trick", "06_sum_trick"),
+        ("05_activation_functions", "07_activation_functions"),
+        ("06_custom_function", "08_custom_function"),
+        ("07_higher_order", "09_higher_order"),
+        ("08_jacobians_hessians", "10_jacobians_hessians"),
+        ("09_forward_mode", "11_forward_mode"),
+        ("10_accumulation", "13_accumulation"),
+        ("11_kinks", "15_kinks"),
+        ("12_common_errors", "17_common_errors"),
+        ("13_capstone_fitting", "18_capstone_fitting"),
+    ]
+}
+
 # Open Graph tags and a <meta name="description"> per page, from its first paragraph.
 ogp_site_url = html_baseurl
 ogp_site_name = project

@@ -17,13 +17,47 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from booktools import BOOK
+from booktools import BOOK, Book
 from filelock import FileLock
 
 # Tests that draw never need a display.
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 TUTORIALS = BOOK.tutorials()
+
+
+def book_config(name: str) -> Any:
+    """A value that docs/conf.py sets (conf.py is run as Sphinx runs it)."""
+    import runpy
+
+    return runpy.run_path(str(BOOK.docs / "conf.py"))[name]
+
+
+def new_small_book(root: Path) -> Book:
+    """The start of a small book in ``root`` with the real book's configuration,
+    extensions, static files and templates, and its own pages to come. The real
+    book's redirects name its pages, so a small book has none."""
+    import shutil
+
+    book = Book(root)
+    book.docs.mkdir(parents=True)
+    conf = (BOOK.docs / "conf.py").read_text(encoding="utf-8")
+    (book.docs / "conf.py").write_text(
+        conf
+        + "\n# A small test book: none of the real book's pages.\nbook_redirects = {}\n"
+    )
+    for folder in ("_ext", "_static", "_templates"):
+        if (BOOK.docs / folder).exists():
+            shutil.copytree(
+                BOOK.docs / folder,
+                book.docs / folder,
+                ignore=shutil.ignore_patterns("__pycache__"),
+            )
+    book.gallery.mkdir()
+    (book.gallery / "GALLERY_HEADER.rst").write_text(
+        "Tutorials\n=========\n\nA gallery.\n"
+    )
+    return book
 
 
 def shared_result(

@@ -429,6 +429,24 @@ def test_dark_mode_toggle_switches_and_persists(browser, base_url):
         watch.close()
 
 
+def test_an_old_address_leads_to_the_page_now_there(browser, base_url):
+    """The redirect pages of docs/conf.py's book_redirects, in a browser: the reader
+    lands on the page's new address, at the section they asked for."""
+    from booktools.browser import redirect_pages
+
+    old = next(iter(redirect_pages()), None)
+    assert old, "no redirect page in the built book"
+    watch = PageWatch(browser, base_url, viewport=PHONE, is_mobile=True)
+    try:
+        watch.page.goto(base_url + old + "#summary", wait_until="load")
+        watch.page.wait_for_url(lambda url: not url.endswith(old + "#summary"))
+        assert watch.page.url.endswith("#summary"), watch.page.url
+        assert watch.page.locator("nav.book-tutorial-bar").count() == 1
+        watch.assert_clean(old)
+    finally:
+        watch.close()
+
+
 @pytest.fixture(scope="module")
 def root_url():
     """The book served at "/", as `make serve` serves it (booktools.server too)."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 import pytest
 from booktools import BOOK, Book
 from booktools.sphinx import build
-from conftest import shared_result
+from conftest import new_small_book, shared_result
 
 pytestmark = pytest.mark.build
 
@@ -93,23 +92,10 @@ def make_book(
     index: str = INDEX,
 ) -> Book:
     """A small book that uses the project's real configuration and extensions."""
-    book = Book(root)
-    book.docs.mkdir(parents=True)
-    shutil.copy(BOOK.docs / "conf.py", book.docs / "conf.py")
-    for folder in ("_ext", "_static", "_templates"):
-        if (BOOK.docs / folder).exists():
-            shutil.copytree(
-                BOOK.docs / folder,
-                book.docs / folder,
-                ignore=shutil.ignore_patterns("__pycache__"),
-            )
+    book = new_small_book(root)
     (book.docs / "index.md").write_text(index)
     for name, text in (pages or {}).items():
         (book.docs / name).write_text(textwrap.dedent(text))
-    book.gallery.mkdir()
-    (book.gallery / "GALLERY_HEADER.rst").write_text(
-        "Tutorials\n=========\n\nA gallery.\n"
-    )
     (book.gallery / "01_good.py").write_text(GOOD_TUTORIAL)
     for name, text in scripts.items():
         (book.gallery / name).write_text(text)

@@ -14,12 +14,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from booktools import BOOK, Book
 from booktools.sphinx import build
+from conftest import new_small_book
 from notebook_html import tutorial_titles
 from tutorial_meta import is_check_cell, reading_minutes
 
@@ -208,22 +208,9 @@ Gradient
 def small_book(root: Path, tutorials: dict[str, tuple[str, str]]) -> Book:
     """A book with the real configuration, a glossary and the given tutorials:
     {file name: (what it assumes, the term its text links)}."""
-    book = Book(root)
-    book.docs.mkdir(parents=True)
-    shutil.copy(DOCS / "conf.py", book.docs / "conf.py")
-    for folder in ("_ext", "_static", "_templates"):
-        if (DOCS / folder).exists():
-            shutil.copytree(
-                DOCS / folder,
-                book.docs / folder,
-                ignore=shutil.ignore_patterns("__pycache__"),
-            )
+    book = new_small_book(root)
     (book.docs / "index.md").write_text(INDEX)
     (book.docs / "glossary.md").write_text(GLOSSARY)
-    book.gallery.mkdir()
-    (book.gallery / "GALLERY_HEADER.rst").write_text(
-        "Tutorials\n=========\n\nA gallery.\n"
-    )
     for name, (assumes, term) in tutorials.items():
         text = TUTORIAL.replace("{assumes}", assumes).replace("{term}", term)
         text = text.replace("tut-small", f"tut-{Path(name).stem}")

@@ -165,7 +165,11 @@ def test_math_is_rendered_as_mathml_without_javascript(site):
 
 def test_generated_notebooks_are_not_built_as_pages(site):
     """myst-nb must not turn sphinx-gallery's .ipynb downloads into extra pages."""
-    stray = [p.name for p in (site / "auto_examples").glob("*.html")]
+    from booktools.browser import is_redirect
+
+    stray = [
+        p.name for p in (site / "auto_examples").glob("*.html") if not is_redirect(p)
+    ]
     expected = {f"{t.stem}.html" for t in TUTORIALS} | {"index.html"}
     assert set(stray) == expected
 
@@ -183,7 +187,10 @@ def test_gallery_figures_are_light_palette_pngs(site):
 
 def test_gallery_images_load_lazily(site):
     """reader.lazy_gallery_images: thumbnails and figures wait until scrolled near."""
-    for page in [site / "index.html", *sorted((site / "auto_examples").glob("*.html"))]:
+    from booktools.browser import is_redirect
+
+    pages = sorted((site / "auto_examples").glob("*.html"))
+    for page in [site / "index.html", *(p for p in pages if not is_redirect(p))]:
         images = [
             img
             for img in soup(page).find_all("img")
@@ -248,3 +255,20 @@ def test_navigation_toggles_have_accessible_names(site):
             assert summary.get_text(strip=True) or summary.get("aria-label"), path
             named += 1
     assert named, "no navigation toggle found: is the sidebar override still used?"
+
+
+def test_old_addresses_lead_to_the_pages_now_there(site):
+    """docs/conf.py's book_redirects: a page at each old address names its new page
+    as canonical and sends the reader there; none is in the sitemap."""
+    from booktools.browser import redirect_pages
+    from conftest import book_config
+
+    redirects = book_config("book_redirects")
+    assert sorted(f"{old}.html" for old in redirects) == redirect_pages(site)
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    for old, new in redirects.items():
+        page = (site / f"{old}.html").read_text(encoding="utf-8")
+        assert (site / f"{new}.html").is_file(), new
+        target = Path(new).name + ".html"
+        assert f'url={target}"' in page and f'href="{target}"' in page, old
+        assert f"{old}.html" not in sitemap

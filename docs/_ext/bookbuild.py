@@ -18,6 +18,10 @@
   not executed (for instance because a ``filename_pattern`` skipped it), or ran
   without a single gradbook check (no "✓" in its output): every tutorial states
   values, and a tutorial that checks none of them proves none of them.
+* ``forget_removed_tutorials``: sphinx-gallery never deletes what it generated for a
+  script that was renamed or removed, so its old page would stay in the book (in no
+  toctree: a build error). Those generated files are removed before the gallery runs,
+  so renumbering the tutorials needs no ``make clean``.
 * ``refuse_addresses``: a memory address in a page makes two builds differ.
 
 A refusal is a Sphinx warning naming its file: ``make html`` builds with ``-W
@@ -176,6 +180,30 @@ def rerun_when_inputs_change(app: Sphinx) -> None:
         stamp.write_text(digest)
 
 
+def forget_removed_tutorials(app: Sphinx) -> None:
+    """Delete the generated files of gallery scripts that no longer exist."""
+    conf = app.config.sphinx_gallery_conf
+    for src, out in zip(conf["examples_dirs"], conf["gallery_dirs"], strict=True):
+        source, generated = Path(app.srcdir, src), Path(app.srcdir, out)
+        stems = {path.stem for path in source.glob("*.py")}
+        stale = sorted(
+            {p.name.split(".")[0] for p in generated.glob("*.rst")} - stems - {"index"}
+        )
+        for stem in stale:
+            logger.info(f"{stem}.py is gone from {src}: removing its generated files")
+            doomed = [
+                *generated.glob(f"{stem}.*"),
+                *generated.glob(f"images/sphx_glr_{stem}_*"),
+            ]
+            doomed += generated.glob(f"images/thumb/sphx_glr_{stem}_*")
+            # and, from an earlier build, its page (a redirect may take its place) and
+            # downloads.
+            doomed += Path(app.outdir, out).glob(f"{stem}.html")
+            doomed += Path(app.outdir, "_downloads").glob(f"*/{stem}.*")
+            for path in doomed:
+                path.unlink()
+
+
 def _gallery_scripts(app: Sphinx) -> dict[str, Path]:
     conf = app.config.sphinx_gallery_conf
     scripts = {}
@@ -260,6 +288,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Set in conf.py; "env": when it changes, every page is read and written again.
     app.add_config_value("book_extensions_digest", "", "env", types=frozenset({str}))
     # sphinx-gallery generates and runs the gallery at builder-inited (priority 500).
+    app.connect("builder-inited", forget_removed_tutorials, priority=380)
     app.connect("builder-inited", refuse_raise_system_exit, priority=390)
     app.connect("builder-inited", rerun_when_inputs_change, priority=400)
     app.connect("builder-inited", check_every_tutorial_ran, priority=900)

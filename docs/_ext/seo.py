@@ -13,17 +13,26 @@
   first in the page's head, sets the ``<base>`` to whichever of the two the address
   is under, loads the page's styles and scripts from there, and points the page's
   own ``#`` links back at the page (``relocatable_404``).
+* **Old addresses keep working.** ``book_redirects`` (docs/conf.py) maps a page's old
+  name to its new one; a small page at the old address sends the reader on, with the
+  ``#section`` they asked for, and names the new page as canonical
+  (``write_redirects``). Redirect pages are not documents: not in the sitemap, and
+  marked (``REDIRECT_MARK``) so the audits and browser tests leave them out.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import posixpath
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 NOT_FOUND_PAGE = "404"
 
@@ -163,7 +172,56 @@ def write_sitemap(app: Sphinx, exception: Exception | None) -> None:
     )
 
 
+REDIRECT_MARK = '<meta name="book-redirect"'
+REDIRECT_PAGE = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+{mark} content="{target}">
+<meta name="robots" content="noindex">
+<title>Moved: {title}</title>
+<link rel="canonical" href="{canonical}">
+<meta http-equiv="refresh" content="0; url={href}">
+<script>location.replace({href_js} + location.hash);</script>
+</head>
+<body>
+<p>This page has moved to <a href="{href}">{title}</a>.</p>
+</body>
+</html>
+"""
+
+
+def write_redirects(app: Sphinx, exception: Exception | None) -> None:
+    """A page at each old address of ``book_redirects`` that leads to the new one."""
+    if exception is not None or app.builder.name != "html":
+        return
+    for old, new in sorted(app.config.book_redirects.items()):
+        if new not in app.env.found_docs:
+            logger.warning(f"book_redirects: {old!r} leads to {new!r}, no such page")
+            continue
+        if old in app.env.found_docs:
+            logger.warning(f"book_redirects: {old!r} is a page of the book again")
+            continue
+        target = app.builder.get_target_uri(new)
+        href = posixpath.relpath(target, posixpath.dirname(old) or ".")
+        title = app.env.titles[new].astext()
+        page = REDIRECT_PAGE.format(
+            lang=html.escape(app.config.language or "en"),
+            mark=REDIRECT_MARK,
+            target=html.escape(target),
+            title=html.escape(title),
+            canonical=html.escape(app.config.html_baseurl + target),
+            href=html.escape(href),
+            href_js=json.dumps(href),
+        )
+        path = Path(app.outdir, old + ".html")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_if_changed(path, page)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("book_redirects", {}, "html", types=frozenset({dict}))
+    app.connect("build-finished", write_redirects)
     app.add_config_value("sitemap_excludes", [], "html", types=frozenset({list}))
     # After sphinxext-opengraph (priority 500) has added its description.
     app.connect("html-page-context", describe_generated_pages, priority=950)

@@ -75,15 +75,33 @@ def find_chromium() -> str | None:
     return shutil.which("chromium")
 
 
+# docs/_ext/seo.py marks the small pages it writes at old addresses with this.
+REDIRECT_MARK = b'<meta name="book-redirect"'
+
+
+def is_redirect(path: Path) -> bool:
+    """True for a page that only sends the reader to a page's new address."""
+    with path.open("rb") as page:
+        return REDIRECT_MARK in page.read(1024)
+
+
 def site_pages(html: Path = BOOK.html) -> list[str]:
-    """Every HTML page of the built book, as paths relative to its root."""
+    """Every HTML page of the built book, as paths relative to its root (not the
+    redirect pages at old addresses: see ``redirect_pages``)."""
     skip = {"_static", "_sources", "_images", "_downloads"}
     pages = []
     for path in sorted(html.rglob("*.html")):
         rel = path.relative_to(html)
-        if rel.parts[0] not in skip:
+        if rel.parts[0] not in skip and not is_redirect(path):
             pages.append(rel.as_posix())
     return pages
+
+
+def redirect_pages(html: Path = BOOK.html) -> list[str]:
+    """The pages at old addresses that send the reader on."""
+    return sorted(
+        p.relative_to(html).as_posix() for p in html.rglob("*.html") if is_redirect(p)
+    )
 
 
 def tutorial_pages(pages: list[str]) -> list[str]:
