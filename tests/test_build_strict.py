@@ -376,13 +376,18 @@ def _snapshot(folder: Path) -> dict[str, str]:
 def test_control_book_rebuilds_only_what_changed(tmp_path):
     """The small book with nothing broken builds; a build with nothing changed runs
     no tutorial, reads and writes no page, and leaves every output byte as it was
-    (Sphinx still writes its indexes again, with the same bytes); a change to what tutorials import (here the
+    (Sphinx still writes its indexes again, with the same bytes: before
+    bookbuild.keep_index_entries, the search index lost its index entries); a change to what tutorials import (here the
     build's own extensions; gradbook and conf.py count too) runs every tutorial again,
     so pages never keep what an older gradbook printed; and the build after that
     writes nothing again."""
-    book = make_book(tmp_path, {})
+    glossary = "# Terms\n\n```{glossary}\nGradient\n  The vector of partials.\n```\n"
+    index = INDEX.replace("auto_examples/index", "auto_examples/index\nterms")
+    book = make_book(tmp_path, {}, pages={"terms.md": glossary}, index=index)
     cold = build_book(book)
     assert cold.returncode == 0, cold.output[-3000:]
+    # An index entry (a glossary term) is in the search index, and stays there.
+    assert '"gradient":[[' in (book.html / "searchindex.js").read_text()
     assert (book.html / "auto_examples" / "01_good.html").exists()
     assert cold.executed() == 1
 

@@ -23,6 +23,11 @@
   toctree: a build error). Those generated files are removed before the gallery runs,
   so renumbering the tutorials needs no ``make clean``.
 * ``refuse_addresses``: a memory address in a page makes two builds differ.
+* ``keep_index_entries``: Sphinx collects a page's index entries (glossary terms, API
+  objects) for the search index only when it writes the page, after it has saved its
+  environment; a rebuild that does not write a page then drops its entries from
+  ``searchindex.js`` (sphinx-doc/sphinx#12599, open). They are collected when the
+  page is read instead, so they are saved with the environment.
 
 A refusal is a Sphinx warning naming its file: ``make html`` builds with ``-W
 --keep-going`` (booktools.sphinx), so each fails the build, and all of them are
@@ -44,10 +49,13 @@ import warnings
 from pathlib import Path
 from typing import Any, NoReturn
 
+from docutils import nodes
 from known_warnings import ignore_library_warnings
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
+from sphinx.util.index_entries import split_index_msg
 
 logger = logging.getLogger(__name__)
 
@@ -284,7 +292,44 @@ def refuse_addresses(app: Sphinx, docname: str, source: list[str]) -> None:
         )
 
 
+def _index_entries(doctree: nodes.document) -> list[tuple[str, str, str]]:
+    """A page's entries of the search index, as Sphinx's ``IndexBuilder.feed``
+    computes them (sphinx/search/__init__.py)."""
+    entries: set[tuple[str, str, str]] = set()
+    for node in doctree.findall(addnodes.index):
+        for entry_type, value, target_id, main, _category in node["entries"]:
+            try:
+                words = split_index_msg(entry_type, value)
+            except ValueError:
+                continue
+            if entry_type in {"see", "seealso"}:
+                entries.add((words[0], target_id or "", main))
+            entries |= {(word, target_id or "", main) for word in words}
+    return sorted(entries)
+
+
+def keep_index_entries(app: Sphinx, doctree: nodes.document) -> None:
+    """Store a page's search-index entries where Sphinx keeps them, when it is read
+    (``doctree-read``), so the saved environment has them for the next build."""
+    app.env._search_index_index_entries[app.env.docname] = _index_entries(doctree)
+
+
+def merge_index_entries(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
+    """Bring the entries of pages read in a parallel worker into the main process."""
+    for docname in docnames:
+        if docname in other._search_index_index_entries:
+            entries = other._search_index_index_entries[docname]
+            env._search_index_index_entries[docname] = entries
+
+
+def forget_index_entries(app: Sphinx, env: Any, docname: str) -> None:
+    env._search_index_index_entries.pop(docname, None)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("doctree-read", keep_index_entries)
+    app.connect("env-merge-info", merge_index_entries)
+    app.connect("env-purge-doc", forget_index_entries)
     # Set in conf.py; "env": when it changes, every page is read and written again.
     app.add_config_value("book_extensions_digest", "", "env", types=frozenset({str}))
     # sphinx-gallery generates and runs the gallery at builder-inited (priority 500).

@@ -20,7 +20,7 @@ without touching its code, in one pass over what was written (``finish_notebooks
   a glossary term becomes its word, a link to a tutorial or a page its title, and the
   ``:Assumes:`` field bold (``tidy_markdown``).
 * **Zips.** The per-tutorial and "all tutorials" zips are written again from the
-  rewritten files, with fixed dates and sorted members, so they hold what the
+  rewritten files, with one fixed date and sorted members, so they hold what the
   single downloads hold and two builds write the same bytes.
 
 The pass is idempotent: sphinx-gallery rewrites only the notebooks of tutorials that
@@ -30,10 +30,8 @@ unchanged.
 
 from __future__ import annotations
 
-import os
 import re
 import textwrap
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -165,9 +163,9 @@ def finish_notebook(notebook: Any, titles: dict[str, str] | None = None) -> None
     fold_solution_cells(notebook.cells)
 
 
-def _zip_date() -> tuple[int, int, int, int, int, int]:
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))
-    return time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
+# Every member of every zip gets this date (the first a zip can hold): the archives
+# then depend on their contents only, not on when the book was built or committed.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def rezip(archive: Path) -> bool:
@@ -180,7 +178,7 @@ def rezip(archive: Path) -> bool:
     new = archive.with_name(archive.name + ".tmp")
     with zipfile.ZipFile(new, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in names:
-            info = zipfile.ZipInfo(name, date_time=_zip_date())
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(info, (folder / name).read_bytes())

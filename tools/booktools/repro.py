@@ -1,8 +1,15 @@
-"""Build the book twice, from two copies in two different folders, and require the two
-outputs to be byte-identical (HTML, images, .py, .ipynb, .zip, search index, ...).
+"""Build the book three ways and require the outputs to be byte-identical (HTML,
+images, .py, .ipynb, .zip, search index, ...):
 
-Two builds differ when a page shows a timing, a memory address, a date or the build's
-own path; this check finds those before a reader does. Exit status 1 on any difference.
+1. a cold build in one folder;
+2. the same folder after a rebuild with nothing changed (Sphinx re-reads nothing, but
+   writes its indexes again: they must not change);
+3. a cold build of another copy in another folder.
+
+All three use the book's own command line (booktools.sphinx: ``-j auto``, as
+``make html``). Two builds differ when a page shows a timing, a memory address, a date
+or the build's own path, or when a rebuild loses what a cold build wrote; this check
+finds those before a reader does. Exit status 1 on any difference.
 Usage: python -m booktools repro [--keep]
 """
 
@@ -16,8 +23,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from booktools.paths import Book
 from booktools.sources import copy_sources
-from booktools.sphinx import build
+from booktools.sphinx import BuildResult, build
 
 
 def files_under(root: Path) -> set[str]:
@@ -33,47 +41,61 @@ def show_difference(a: Path, b: Path) -> str:
     return "\n".join("    " + line[:200] for line in list(diff)[2:14])
 
 
+def differences(first: Path, second: Path, what: str) -> list[str]:
+    """Every file that is in only one of two outputs, or differs between them."""
+    names_a, names_b = files_under(first), files_under(second)
+    problems = [f"{what}: only in the first: {n}" for n in sorted(names_a - names_b)]
+    problems += [f"{what}: only in the second: {n}" for n in sorted(names_b - names_a)]
+    for name in sorted(names_a & names_b):
+        if not filecmp.cmp(first / name, second / name, shallow=False):
+            problems.append(
+                f"{what}: differs: {name}\n"
+                + show_difference(first / name, second / name)
+            )
+    return problems
+
+
+def built(book: Book, label: str) -> BuildResult:
+    print(f"{label} in {book.root} ...", flush=True)
+    done = build(book)
+    if not done.ok:
+        sys.stderr.write(done.output[-5000:])
+        raise SystemExit(f"the build in {book.root} failed (exit {done.returncode})")
+    print(f"  done in {done.seconds:.1f} s", flush=True)
+    return done
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m booktools repro", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--keep", action="store_true", help="keep the two builds")
+    parser.add_argument("--keep", action="store_true", help="keep the builds")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="book-repro-"))
-    roots = [work / "first", work / "second-folder" / "nested"]
     try:
-        builds = []
-        for root in roots:
-            book = copy_sources(root)
-            print(f"building in {root} ...", flush=True)
-            done = build(book)
-            if not done.ok:
-                sys.stderr.write(done.output[-5000:])
-                print(f"the build in {root} failed (exit {done.returncode})")
-                return 1
-            builds.append(done)
-            print(f"  done in {done.seconds:.1f} s", flush=True)
-        first, second = (b.html for b in builds)
-        names_a, names_b = files_under(first), files_under(second)
-        problems = [f"only in the first build: {n}" for n in sorted(names_a - names_b)]
-        problems += [
-            f"only in the second build: {n}" for n in sorted(names_b - names_a)
-        ]
-        for name in sorted(names_a & names_b):
-            if not filecmp.cmp(first / name, second / name, shallow=False):
-                problems.append(
-                    f"differs: {name}\n" + show_difference(first / name, second / name)
-                )
-        for root, done in zip(roots, builds, strict=True):
+        first = copy_sources(work / "first")
+        cold = built(first, "cold build")
+        snapshot = work / "first-cold-html"
+        shutil.copytree(cold.html, snapshot)
+        rebuilt = built(first, "rebuild with nothing changed")
+        other = copy_sources(work / "second-folder" / "nested")
+        elsewhere = built(other, "cold build in another folder")
+
+        problems = differences(snapshot, rebuilt.html, "cold build vs rebuild")
+        problems += differences(cold.html, elsewhere.html, "two folders")
+        for book, done in [(first, cold), (other, elsewhere)]:
             for name in sorted(files_under(done.html)):
                 data = (done.html / name).read_bytes()
-                if str(root).encode() in data or str(work).encode() in data:
+                if str(book.root).encode() in data or str(work).encode() in data:
                     problems.append(f"the build's own path appears in {name}")
         if problems:
             print(f"NOT reproducible: {len(problems)} problem(s)")
             print("\n".join(problems[:40]))
             return 1
-        print(f"reproducible: {len(names_a)} files byte-identical in two folders")
+        print(
+            f"reproducible: {len(files_under(cold.html))} files byte-identical in a "
+            "cold build, after a rebuild with nothing changed, and in another folder"
+        )
         return 0
     finally:
         if args.keep:
