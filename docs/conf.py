@@ -119,6 +119,9 @@ sphinx_gallery_conf = {
     "backreferences_dir": "gen_modules/backreferences",
     "inspect_global_variables": False,
     "show_memory": False,
+    # Run the tutorials on every core (each in a fresh worker process that imports
+    # torch once); the reset hook guards each one wherever it runs.
+    "parallel": True,
     # Timings differ between builds: never write them into pages.
     "min_reported_time": 10**9,
     "write_computation_times": False,
