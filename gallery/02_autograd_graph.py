@@ -159,6 +159,8 @@ print(gradbook.check_value(w.grad, [1.0, 1.0, 1.0], name="w.grad of w.sum()"))
 # %%
 # The rule, precisely: a leaf is a tensor that no recorded operation produced, and
 # ``backward()`` fills ``.grad`` only for leaves that require a gradient.
+# :ref:`tut-leaves` goes further: the ``.to()`` trap, freezing part of a model, and
+# hooks.
 #
 # The backward graph
 # ------------------
