@@ -218,7 +218,6 @@ print(gradbook.check_value(x.grad, sum(sent.values()), name="x.grad = their sum"
 # ``x`` carry the three contributions above.
 import matplotlib.pyplot as plt
 
-
 annotations = {
     "f": {"∂f/∂f": grads["f"], "∂f/∂d, ∂f/∂e": "1, 1"},
     "d": {"∂f/∂d": grads["d"], "∂d/∂b": "c", "∂d/∂c": "b"},
