@@ -65,7 +65,7 @@ print(gradbook.check_claim(bool(zero_times_inf.isnan()), True, name="0 * inf is 
 # %%
 # A hand-written norm at the zero vector
 # --------------------------------------
-# The Euclidean norm :math:`\|x\| = \sqrt{x_1^2 + \dots + x_n^2}` is a common part of a
+# The Euclidean norm :math:`\|x\| = \sqrt{x_1^2 + \ldots + x_n^2}` is a common part of a
 # loss (a distance, a regulariser). Written by hand, its backward pass meets both
 # problems at :math:`x = 0`: ``SqrtBackward0`` sends :math:`1 / (2\sqrt{0}) = \infty`
 # down, and ``PowBackward0`` multiplies it by its local derivative :math:`2x = 0`.
