@@ -140,7 +140,7 @@ class ExpectedWarning:
     """The context manager returned by :func:`~gradbook.expect_warning`.
 
     After the ``with`` block, ``.warnings`` lists every warning the block emitted (as
-    :class:`warnings.WarningMessage` records), ``.category`` is the class of the
+    ``warnings.WarningMessage`` records), ``.category`` is the class of the
     first one that matched, and ``.message`` its full text.
     """
 
