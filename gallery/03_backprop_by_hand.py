@@ -52,7 +52,7 @@ def forward(x):
     b = torch.log(a)
     c = torch.sin(x)
     d = b * c
-    e = torch.reciprocal(x)  # 1 / x
+    e = torch.reciprocal(x)  # 1 / x, as one node (see below)
     f = d + e
     return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f}
 
@@ -65,21 +65,25 @@ for name, t in nodes.items():
 # %%
 # To four decimals: :math:`a = 4`, :math:`b = \log 4 = 1.3863`,
 # :math:`c = \sin 2 = 0.9093`, :math:`d = 1.2606`, :math:`e = 0.5` and
-# :math:`f = 1.7606`.
+# :math:`f = 1.7606`. (Written ``1 / x``, the reciprocal would be recorded as two
+# nodes, a reciprocal and a multiplication by 1: ``torch.reciprocal`` keeps the graph
+# as small as the formula.)
 print(gradbook.check_value(nodes["a"], 4.0, name="a = x^2"))
 print(gradbook.check_value(nodes["b"], 1.3863, name="b = log a", atol=5e-5))
 print(gradbook.check_value(nodes["c"], 0.9093, name="c = sin x", atol=5e-5))
 print(gradbook.check_value(nodes["d"], 1.2606, name="d = b c", atol=5e-5))
 print(gradbook.check_value(nodes["e"], 0.5, name="e = 1/x"))
 print(gradbook.check_value(nodes["f"], 1.7606, name="f = d + e", atol=5e-5))
+one_over_x = type((1 / x).grad_fn).__name__
+print(gradbook.check_claim(one_over_x, "MulBackward0", name="the last node of 1 / x"))
 
 # %%
 # Local derivatives
 # -----------------
-# Each node knows only its own small formula, so it knows only its :term:`local
-# derivative`: how its output moves when one of its inputs moves, everything else
-# held still. Computed from the node values (this is what the backward functions
-# ``PowBackward0``, ``LogBackward0``, ... compute):
+# Each node knows only its own small formula, so all it can give is its
+# :term:`local derivative`: how its output moves when one of its inputs moves,
+# everything else held still. Computed from the node values (this is what the
+# backward functions ``PowBackward0``, ``LogBackward0``, ... compute):
 #
 # .. math::
 #
@@ -366,10 +370,8 @@ print(
 
 # %%
 # A network with a million parameters would need a million forward passes for one
-# gradient, and still one backward pass. (A backward pass costs a small multiple of
-# a forward pass, and it must keep the forward values until it runs; with many
-# outputs and few inputs the balance tips the other way, as
-# :ref:`tut-forward-mode` shows.)
+# gradient, and still one backward pass. (With many outputs and few inputs the
+# balance tips the other way, as :ref:`tut-forward-mode` shows.)
 with gradbook.style():
     fig, ax = plt.subplots(layout="constrained")
     ax.plot(sizes, [counts[n][1] for n in sizes], "o-", label="forward mode")

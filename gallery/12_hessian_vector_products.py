@@ -1,8 +1,8 @@
 """
 .. _tut-hvp:
 
-Hessian-vector products
-=======================
+Hessian-vector products and double backward
+===========================================
 
 Get second-order information without the Hessian. By the end you can compute a
 Hessian-vector product three ways (double backward, forward-over-reverse with
@@ -10,8 +10,7 @@ Hessian-vector product three ways (double backward, forward-over-reverse with
 over the Hessian, and write a custom autograd Function that supports double backward,
 checked with ``gradgradcheck`` and usable under ``torch.func``.
 
-:Assumes: :ref:`tut-higher-order`, :ref:`tut-jacobians`, :ref:`tut-forward-mode`,
-   :ref:`tut-custom-function`
+:Assumes: :ref:`tut-higher-order`, :ref:`tut-jacobians`, :ref:`tut-forward-mode`, :ref:`tut-custom-function`
 """
 
 # %%
@@ -27,8 +26,9 @@ checked with ``gradgradcheck`` and usable under ``torch.func``.
 #    H v = \lim_{\varepsilon \to 0}
 #    \frac{\nabla f(x + \varepsilon v) - \nabla f(x - \varepsilon v)}{2 \varepsilon}.
 #
-# Newton's method solves :math:`H d = -\nabla f` with a few HVPs (conjugate
-# gradients), and the curvature along :math:`v` is :math:`v^\top H v`. Take
+# Newton's method steps by the :math:`d` that solves :math:`H d = -\nabla f`, which
+# conjugate gradients finds from HVPs alone; the curvature along :math:`v` is
+# :math:`v^\top H v`. Take
 #
 # .. math::
 #
@@ -60,12 +60,14 @@ v = torch.tensor([1.0, -1.0, 2.0], dtype=torch.float64)
 H = torch.autograd.functional.hessian(f, x0)
 print("H =", H.tolist())
 print("H v =", (H @ v).tolist())
+print("curvature along v, v·Hv =", (v @ H @ v).item())
 
 # %%
 print(
     gradbook.check_value(H, [[3, 1, 0], [1, 12, 1], [0, 1, 3]], name="H at (1, 2, -1)")
 )
 print(gradbook.check_value(H @ v, [2, -9, 5], name="H v"))
+print(gradbook.check_value(v @ H @ v, 21, name="v·Hv = 2 + 9 + 10"))
 
 # %%
 # The limit above, with a small :math:`\varepsilon`: two gradients, one step apart,
@@ -119,10 +121,10 @@ print(gradbook.check_value(hvp_functional, [2, -9, 5], name="functional.hvp"))
 print(gradbook.check_value(hvp_functional, H @ v, name="= the explicit H @ v"))
 
 # %%
-# The three agree with the explicit product. Forward over reverse is usually the
-# cheapest of the three (it walks the graph of :math:`f` once forward and once
-# backward); double backward is available everywhere, including in code that does
-# not use ``torch.func``.
+# The three agree with the explicit product. Double backward and
+# ``functional.hvp`` need nothing beyond ``backward``; forward over reverse needs
+# every operation to support forward mode too (a custom Function needs a ``jvp``,
+# as the end of this page shows).
 #
 # The Hessian is :math:`n` HVPs
 # -----------------------------

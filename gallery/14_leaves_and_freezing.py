@@ -121,9 +121,8 @@ import matplotlib.pyplot as plt
 
 model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
 for name, p in model.named_parameters():
-    print(
-        f"{name:8} shape {tuple(p.shape)!s:7} leaf: {p.is_leaf}  grad: {p.requires_grad}"
-    )
+    shape = str(tuple(p.shape))
+    print(f"{name:8} {shape:7} is_leaf: {p.is_leaf}  requires_grad: {p.requires_grad}")
 print("numbers to train:", sum(p.numel() for p in model.parameters()))
 
 # %%
@@ -188,7 +187,7 @@ print(gradbook.check_value(model[2].weight.grad.shape, [1, 4], name="2.weight.gr
 # %%
 # The first layer's output no longer requires grad (none of its inputs does), so
 # autograd does not record the first layer, nor the ``tanh`` after it: the graph
-# stops at the last layer, and the backward pass does half the work.
+# stops at the last layer, and the backward pass runs half as many nodes.
 ax = gradbook.draw_graph(loss.grad_fn, children=children, label=label)
 plt.show()
 
@@ -241,7 +240,7 @@ loss = (cube * torch.tensor([1.0, 1.0, 5.0])).sum()
 seen = []
 cube.register_hook(lambda grad: seen.append(grad.clone()))  # returns None: reads
 clip = cube.register_hook(lambda grad: grad.clamp(max=2.0))  # returns: replaces
-loss.backward()
+loss.backward(retain_graph=True)  # keep the graph: it is walked again below
 print("gradient into cube, before the clip:", seen[0].tolist())
 print("x.grad, after the clip:", x.grad.tolist())
 
@@ -250,16 +249,18 @@ print(gradbook.check_value(seen[0], [1.0, 1.0, 5.0], name="gradient into cube"))
 print(gradbook.check_value(x.grad, [3.0, 12.0, 54.0], name="x.grad with the clip"))
 
 # %%
-# ``register_hook`` returns a handle; ``handle.remove()`` takes the hook off. Without
-# the clip, the last gradient is :math:`5 \cdot 27 = 135`:
+# ``register_hook`` returns a handle; ``handle.remove()`` takes the hook off. The same
+# graph, walked again without the clip (the reading hook is still there), gives
+# :math:`5 \cdot 27 = 135` for the last element:
 clip.remove()
-x.grad = None
-cube = x**3
-(cube * torch.tensor([1.0, 1.0, 5.0])).sum().backward()
+x.grad = None  # start from an empty .grad: gradients accumulate
+loss.backward()
+print("gradient into cube, second walk:", seen[1].tolist())
 print("x.grad without the clip:", x.grad.tolist())
 
 # %%
 print(gradbook.check_value(x.grad, [3.0, 12.0, 135.0], name="x.grad, hook removed"))
+print(gradbook.check_value(len(seen), 2, name="the reading hook ran twice"))
 
 # %%
 # ``retain_grad()`` is a hook too: it stores the gradient in the tensor's ``.grad``.

@@ -51,7 +51,7 @@ print(
 )
 
 # %%
-# An infinity alone is loud: the loss or the update goes to ``inf`` and you notice.
+# An infinity alone is easy to spot: the loss or the update becomes ``inf``.
 # The trouble starts when the backward pass multiplies it by zero, as the
 # :term:`chain rule` does whenever a later node's local derivative is 0. In floating
 # point, :math:`0 \cdot \infty` is ``nan`` (not a number), and ``nan`` spreads through
@@ -209,8 +209,10 @@ print(
 # away from its cause. :term:`Anomaly mode <anomaly mode>` checks the output of every
 # backward node and stops at the first that returns ``nan``, naming it. Use it as a
 # context manager, around the forward *and* the backward pass, and only while
-# debugging: it slows everything down. (``torch.autograd.set_detect_anomaly(True)``
-# would switch it on for the whole program, and leave it on.)
+# debugging (its own warning says that it increases the runtime). The context
+# manager switches it off again at the end of the block;
+# ``torch.autograd.set_detect_anomaly(True)`` would leave it on for the rest of the
+# program.
 #
 # Anomaly mode warns twice: once that it is enabled, and once with the traceback of
 # the forward call that created the failing node. That traceback names files and
@@ -228,22 +230,33 @@ with (
 # %%
 # The culprit is ``SqrtBackward0``, the backward node of ``torch.sqrt``; the full
 # warning also carries the traceback of the line that called it.
-print(gradbook.check_claim("'SqrtBackward0'" in error.message, True, name="it names"))
-print(gradbook.check_claim("forward call" in warned.message, True, name="traceback"))
+print(
+    gradbook.check_claim(
+        "'SqrtBackward0'" in error.message, True, name="the error names it"
+    )
+)
+traced = "Traceback of forward call" in warned.message
+print(gradbook.check_claim(traced, True, name="the warning has the forward traceback"))
 
 # %%
 # Anomaly mode looks for ``nan`` only. An infinite gradient, like ``sqrt``'s at 0,
 # passes silently (only the "enabled" warning appears):
 x = torch.tensor(0.0, requires_grad=True)
 with (
-    gradbook.expect_warning(UserWarning, match="Anomaly Detection has been enabled"),
+    gradbook.expect_warning(UserWarning, match="Anomaly Detection has been") as enabled,
     torch.autograd.detect_anomaly(),
 ):
     torch.sqrt(x).backward()
 print("x.grad under anomaly mode:", x.grad.item())
+print("anomaly mode after the block:", torch.is_anomaly_enabled())
 
 # %%
 print(gradbook.check_claim(bool(x.grad.isinf()), True, name="inf passed unnoticed"))
+print(
+    gradbook.check_claim(torch.is_anomaly_enabled(), False, name="off after the block")
+)
+slower = "increase the runtime" in enabled.message
+print(gradbook.check_claim(slower, True, name="the warning: it increases the runtime"))
 
 # %%
 # ``nan_to_num`` on the output is not a fix
