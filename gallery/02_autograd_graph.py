@@ -159,6 +159,8 @@ print(gradbook.check_value(w.grad, [1.0, 1.0, 1.0], name="w.grad of w.sum()"))
 # %%
 # The rule, precisely: a leaf is a tensor that no recorded operation produced, and
 # ``backward()`` fills ``.grad`` only for leaves that require a gradient.
+# :ref:`tut-leaves` goes further: the ``.to()`` trap, freezing part of a model, and
+# hooks.
 #
 # The backward graph
 # ------------------
@@ -430,4 +432,5 @@ print(gradbook.check_value(a.grad, 9.0, name="a.grad = 2c + 1"))
 #   tensor through ``.data``: autograd does not see it, and the gradient is silently
 #   wrong.
 #
-# Next, :ref:`tut-partials` differentiates functions of several variables.
+# Next, :ref:`tut-backprop` follows the backward pass through such a graph, one number
+# at a time.

@@ -716,3 +716,6 @@ print(
 #   subgradient of minimum norm, and our ``maximum`` picks another.
 # * PyTorch adds tensors and vector-Jacobian products, saved tensors with version
 #   counters, a multithreaded C++ engine, higher-order derivatives and forward mode.
+#
+# Next, :ref:`tut-partials` takes the derivatives of functions of several variables,
+# all from one ``backward()``, as our engine did for :math:`f(u, v)`.

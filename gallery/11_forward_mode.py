@@ -327,7 +327,7 @@ print(gradbook.check_value(Ju, 2.0, name="J u = 0 * 1 + 2 * 2 + 2 * (-1)"))
 # products that way, one Jacobian column per pass; ``backward()`` computes one row per
 # pass. Pick the mode whose count of passes is smaller.
 #
-# Next: what happens to ``.grad`` when you call ``backward()`` more than once, in
-# :ref:`tut-accumulation`.
+# Next, :ref:`tut-hvp` combines the two directions: forward over reverse gives
+# Hessian-vector products without ever building the Hessian.
 
 # sphinx_gallery_thumbnail_number = 1

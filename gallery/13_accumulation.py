@@ -360,7 +360,7 @@ print(gradbook.check_value(w.grad, 3.0 + 6.0, name="d/dw of w*3 + w*6"))
 # ``inference_mode`` switch recording off for a block, a tensor, and a block whose
 # results stay out of autograd.
 #
-# Next: what PyTorch returns where a function has no derivative, in
-# :ref:`tut-kinks`.
+# Next, :ref:`tut-leaves` looks closer at which tensors collect a ``.grad``: leaves,
+# frozen parameters, hooks, and graphs that change from one run to the next.
 
 # sphinx_gallery_thumbnail_number = 1

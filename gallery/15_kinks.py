@@ -362,7 +362,7 @@ print(gradbook.check_value(clamp_slopes, [1.0, 1.0, 1.0], name="clamp(x, -1, 1)'
 # index) depart from it today. Finite differences measure the average slope at a
 # kink, so check kinks with ``finite_difference=False``.
 #
-# Next: the errors autograd raises most often, and how to fix each, in
-# :ref:`tut-errors`.
+# Next, :ref:`tut-nan` looks at points worse than kinks: where a derivative is
+# infinite, and how ``nan`` gets into gradients.
 
 # sphinx_gallery_thumbnail_number = 1

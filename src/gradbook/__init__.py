@@ -11,7 +11,8 @@ One module per concern:
   ``check_value``, ``check_claim``, ...);
 * :mod:`gradbook.symbolic` -- :class:`Formula`, exact derivatives with sympy;
 * :mod:`gradbook.gradcheck` -- ``check_backward`` for custom autograd Functions;
-* :mod:`gradbook.errors` -- ``expect_error``, show an error a tutorial teaches;
+* :mod:`gradbook.errors` -- ``expect_error`` and ``expect_warning``, show an error or
+  a warning a tutorial teaches;
 * :mod:`gradbook.exercises` -- ``check_answer`` for the reader's practice answers
   (which, unlike the checks, never raises for a wrong answer);
 * :mod:`gradbook.graph` -- describe and draw the backward graph, annotated, or a
@@ -35,7 +36,7 @@ from gradbook.check import (
     check_partials,
     check_value,
 )
-from gradbook.errors import expect_error
+from gradbook.errors import expect_error, expect_warning
 from gradbook.gradcheck import check_backward
 from gradbook.graph import describe_graph, draw_graph
 from gradbook.plot import plot_derivative, plot_with_derivative, style
@@ -89,6 +90,7 @@ __all__ = [
     "describe_graph",
     "draw_graph",
     "expect_error",
+    "expect_warning",
     "plot_derivative",
     "plot_with_derivative",
     "style",
