@@ -52,11 +52,10 @@ extensions = [
     "notebook_html",  # the downloaded notebooks fold the practice solutions
     "tutorial_bar",  # downloads, Colab and the torch version under each title
     "assets",  # only the scripts and styles the book uses; named nav toggles
-    "seo",  # descriptions, sitemap.xml, a 404 page that works at any address
+    "seo",  # descriptions, Open Graph, sitemap.xml, a 404 page at any address
     "images",  # palette PNGs, loaded lazily
     "tutorial_meta",  # reading time and prerequisites; checks styled quieter
     "sphinx_copybutton",
-    "sphinxext.opengraph",
 ]
 
 # Sources: only what we write. sphinx-gallery also writes .py/.ipynb/.zip files next to
@@ -207,13 +206,9 @@ book_redirects = {
     ]
 }
 
-# Open Graph tags and a <meta name="description"> per page, from its first paragraph.
-ogp_site_url = html_baseurl
-ogp_site_name = project
-ogp_enable_meta_description = True
-ogp_description_length = 180
-ogp_social_cards = {"enable": False}  # generated images: slow and not reproducible
-ogp_type = "article"
+# A <meta name="description"> and Open Graph tags per page, from its opening
+# paragraphs, cut near this many characters (docs/_ext/seo.py).
+book_description_length = 180
 
 # -- autodoc -------------------------------------------------------------------------
 autodoc_typehints = "description"

@@ -3,6 +3,7 @@ nothing loaded from another host, math rendered, downloads present."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -227,6 +228,14 @@ def test_site_metadata_favicon_sitemap_and_open_graph(site):
         og_url = re.search(r'<meta property="og:url" content="([^"]+)"', text)
         assert og_url and og_url.group(1) == base_url + path, (path, og_url)
         assert '<meta property="og:title"' in text, path
+        # The description is the page's opening words as a reader sees them (inline
+        # code keeps the spaces around it), cut at a word.
+        said = html.unescape(description.group(1)).removesuffix("…")
+        article = re.search(r"<article.*?</article>", text, re.S)
+        shown = " ".join(
+            html.unescape(re.sub(r"<[^>]+>", "", article.group(0))).split()
+        )
+        assert said in shown, (path, said)
     assert (site / "_static" / "favicon.svg").is_file()
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     listed = set(re.findall(r"<loc>([^<]+)</loc>", sitemap))

@@ -18,6 +18,9 @@
   not executed (for instance because a ``filename_pattern`` skipped it), or ran
   without a single gradbook check (no "✓" in its output): every tutorial states
   values, and a tutorial that checks none of them proves none of them.
+* ``parallel_only_when_it_pays``: sphinx-gallery's worker processes take about 3 s
+  to start, for every build; when fewer than two tutorials will run (nothing
+  changed, or one was edited) the gallery runs in the build's own process.
 * ``forget_removed_tutorials``: sphinx-gallery never deletes what it generated for a
   script that was renamed or removed, so its old page would stay in the book (in no
   toctree: a build error). Those generated files are removed before the gallery runs,
@@ -203,6 +206,44 @@ def rerun_when_inputs_change(app: Sphinx) -> None:
         stamp.write_text(digest)
 
 
+def _tutorials_to_run(app: Sphinx) -> list[str]:
+    """The gallery scripts sphinx-gallery will execute in this build: those whose
+    record of their last run (its ``.md5`` beside the generated page) is missing or
+    names other contents (sphinx-gallery's own test, by the same digest)."""
+    from sphinx_gallery.utils import get_md5sum
+
+    conf = app.config.sphinx_gallery_conf
+    pending = []
+    for src, out in zip(conf["examples_dirs"], conf["gallery_dirs"], strict=True):
+        generated = Path(app.srcdir, out)
+        for script in sorted(Path(app.srcdir, src).glob("*.py")):
+            record = generated / (script.name + ".md5")
+            if not record.is_file() or record.read_text() != get_md5sum(script, "t"):
+                pending.append(script.name)
+    return pending
+
+
+def parallel_only_when_it_pays(app: Sphinx) -> None:
+    """Run the tutorials in sphinx-gallery's worker processes only when two or more
+    of them will run. Its pool of workers is started for every build, and is handed
+    every script, even those it only skips: about 3 s of starting processes for a
+    build that runs nothing, or one tutorial after an edit. With one tutorial or none
+    to run, they run (or are skipped) in this process.
+
+    Changes only this build's copy of the gallery configuration, after Sphinx has
+    compared the configuration with the last build's (``builder-inited``)."""
+    conf = app.config.sphinx_gallery_conf
+    if not conf["parallel"] or not _gallery_runs(conf):
+        return
+    pending = _tutorials_to_run(app)
+    if len(pending) < 2:
+        logger.info(
+            f"{len(pending) or 'no'} tutorial{'s' if len(pending) != 1 else ''} to "
+            "run: running the gallery in this process, without worker processes"
+        )
+        conf["parallel"] = False
+
+
 def forget_removed_tutorials(app: Sphinx) -> None:
     """Delete the generated files of gallery scripts that no longer exist."""
     conf = app.config.sphinx_gallery_conf
@@ -351,6 +392,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", forget_removed_tutorials, priority=380)
     app.connect("builder-inited", refuse_raise_system_exit, priority=390)
     app.connect("builder-inited", rerun_when_inputs_change, priority=400)
+    app.connect("builder-inited", parallel_only_when_it_pays, priority=450)
     app.connect("builder-inited", check_every_tutorial_ran, priority=900)
     app.connect("source-read", refuse_addresses)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

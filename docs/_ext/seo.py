@@ -1,7 +1,12 @@
 """How the book presents itself to search engines, link previews and lost readers.
 
-* **A meta description on every page**, also on those Sphinx generates (search,
-  index), which have no document for sphinxext-opengraph to describe.
+* **A description and Open Graph tags on every page** (``describe_page``): the
+  page's opening paragraphs, as a reader sees them (``a tensor's .grad`` keeps its
+  spaces), cut at a word near ``book_description_length`` characters; title, URL
+  (from ``html_baseurl``), site name and type for link previews. Pages Sphinx
+  generates (search, index) get a description of what they are for. (The book does
+  this itself rather than through sphinxext-opengraph, which glued inline code to
+  the words around it and imported Matplotlib into every build, a second each.)
 * **sitemap.xml** of every document, from ``html_baseurl`` (``write_sitemap``): the
   same file whatever an incremental build rewrote (sphinx-sitemap lists only the pages
   a build wrote), without ``<lastmod>`` (git dates differ between clones), and written
@@ -29,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -37,23 +43,78 @@ logger = logging.getLogger(__name__)
 NOT_FOUND_PAGE = "404"
 
 
-def describe_generated_pages(
+def opening_text(doctree: nodes.document) -> str:
+    """The paragraphs that open a page, before its first subsection, as one line."""
+    section = next(iter(doctree.findall(nodes.section)), None)
+    parts = []
+    for child in section.children if section is not None else doctree.children:
+        if isinstance(child, nodes.section):
+            break
+        if isinstance(child, nodes.paragraph):
+            parts.append(child.astext())
+    return " ".join(" ".join(parts).split())
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at the last word boundary before ``limit`` characters, with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def describe_page(
     app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
 ) -> None:
-    """Add a description to pages that have none (Sphinx's search and index)."""
-    metatags = context.get("metatags", "")
-    if 'name="description"' in metatags:
+    """A meta description and Open Graph tags for the page (see the docstring)."""
+    if app.builder.name != "html":
         return
     project = app.config.project
-    text = {
-        "search": f"Search {project}: find any page of the book by a word it contains.",
-        "genindex": f"Index of {project}: every term and function the book explains.",
-    }.get(
-        pagename, f"{project}: an executable book on how PyTorch computes derivatives."
-    )
-    context["metatags"] = (
-        metatags + f'\n<meta name="description" content="{html.escape(text)}" />'
-    )
+    limit = app.config.book_description_length
+    text = opening_text(doctree) if doctree is not None else ""
+    if not text:
+        text = {
+            "search": f"Search {project}: find any page of the book by a word it "
+            "contains.",
+            "genindex": f"Index of {project}: every term and function the book "
+            "explains.",
+        }.get(
+            pagename,
+            f"{project}: an executable book on how PyTorch computes derivatives.",
+        )
+    description = html.escape(shorten(text, limit))
+    tags = [f'<meta name="description" content="{description}" />']
+    if doctree is not None:
+        title = _plain(context.get("title", project))
+        url = app.config.html_baseurl + app.builder.get_target_uri(pagename)
+        tags += [
+            f'<meta property="og:title" content="{html.escape(title)}" />',
+            '<meta property="og:type" content="article" />',
+            f'<meta property="og:url" content="{html.escape(url)}" />',
+            f'<meta property="og:site_name" content="{html.escape(project)}" />',
+            f'<meta property="og:description" content="{description}" />',
+        ]
+    context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(tags)
+
+
+def _plain(title_html: str) -> str:
+    """A page title as text: Sphinx passes it as HTML (``<code>`` and entities)."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+
+        def handle_data(self, data: str) -> None:
+            self.parts.append(data)
+
+    parser = Text()
+    parser.feed(title_html)
+    parser.close()
+    return "".join(parser.parts)
 
 
 DEFERRED = "book-deferred-assets"
@@ -223,8 +284,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("book_redirects", {}, "html", types=frozenset({dict}))
     app.connect("build-finished", write_redirects)
     app.add_config_value("sitemap_excludes", [], "html", types=frozenset({list}))
-    # After sphinxext-opengraph (priority 500) has added its description.
-    app.connect("html-page-context", describe_generated_pages, priority=950)
+    app.add_config_value("book_description_length", 180, "html", types=frozenset({int}))
+    app.connect("html-page-context", describe_page, priority=950)
     app.connect("build-finished", write_sitemap)
     app.connect("build-finished", finish_404)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
