@@ -185,7 +185,7 @@ def test_the_test_job_builds_with_the_published_addresses():
 
 def locked_torch() -> str:
     lock = (REPO / "requirements-lock.txt").read_text(encoding="utf-8")
-    found = re.search(r"^torch==(\S+)$", lock, re.M)
+    found = re.search(r"^torch==([^\s;#]+)", lock, re.M)
     assert found, "requirements-lock.txt pins torch exactly"
     return found.group(1)
 
