@@ -5,6 +5,7 @@ noplot [SPHINX OPTION ...] build without executing the tutorials (make html-nopl
 serve [--host H] [--port P]  serve the built book at / (make serve)
 lint                       ruff and sphinx-lint (make lint)
 repro | bench | audit | screenshots   see each one's --help
+compare-outputs BUILD_A BUILD_B [--build-log LOG]   what two builds' pages printed
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
 
         module = import_module(f"booktools.{command}")
         return int(module.main(rest))
+    if command == "compare-outputs":
+        from booktools.compare_outputs import main as compare_outputs
+
+        return compare_outputs(rest)
     print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)
     return 2
 
