@@ -17,9 +17,10 @@ find-links folder holding ``torch-2.13.0+cpu``; this module passes pip's find-li
 uv. Resolved from PyPI alone, torch would be the CUDA build, with gigabytes of nvidia
 packages. uv sees the CPU build as ``2.13.0+cpu``; the lock says ``torch==2.13.0``, which
 pip accepts for ``2.13.0+cpu`` (here from that folder, on CI from PyTorch's CPU index),
-and which is handed back to uv as ``2.13.0+cpu`` when it keeps the pins. On a machine
-without such a folder, ``UV_TORCH_BACKEND=cpu make lock`` lets uv take torch from
-PyTorch's CPU index instead; a CUDA resolution is refused.
+and which is handed back to uv as ``2.13.0+cpu`` when it keeps the pins. A resolution
+with the CUDA build is refused. On a machine without such a folder, uv's own
+``UV_TORCH_BACKEND=cpu`` should take torch from PyTorch's CPU index instead (not tried
+here: that index cannot be reached from this machine).
 
 Usage: python -m booktools lock [--upgrade NAME|all ...] [--check]
 """
