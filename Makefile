@@ -22,7 +22,7 @@ SPHINXOPTS ?=
 # The test suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one.
 PYTEST_WORKERS ?= auto
 
-.PHONY: help venv html html-noplot test test-fast serve lint bench audit repro clean
+.PHONY: help venv lock html html-noplot test test-fast serve lint bench audit repro clean
 
 help: ## List the targets
 	@echo "Differentiation in PyTorch -- make targets:"
@@ -35,6 +35,12 @@ $(STAMP): $(LOCK) pyproject.toml src/gradbook/__init__.py
 	@touch $@
 
 venv: $(STAMP) ## Create or update .venv from requirements-lock.txt
+
+# The lock is generated from pyproject.toml (booktools.lock). Every pin is kept unless
+# UPGRADE names packages to upgrade (UPGRADE="sphinx myst-nb") or says UPGRADE=all.
+UPGRADE ?=
+lock: $(STAMP) ## Regenerate requirements-lock.txt from pyproject.toml with uv (UPGRADE=name|all)
+	$(BOOK) lock $(if $(strip $(UPGRADE)),--upgrade $(UPGRADE))
 
 html: $(STAMP) ## Build the book, executing every tutorial (strict: warnings are errors)
 	$(BOOK) html $(SPHINXOPTS)
@@ -52,7 +58,7 @@ test-fast: $(STAMP) ## Only the tests that need no built book
 serve: $(STAMP) ## Serve the built book on 127.0.0.1, with its 404 page for a missing address
 	$(BOOK) serve --host $(HOST) --port $(PORT)
 
-lint: $(STAMP) ## ruff on the code, sphinx-lint on the docs
+lint: $(STAMP) ## ruff and mypy --strict on the code, sphinx-lint on the docs
 	$(BOOK) lint
 
 bench: $(STAMP) ## Build and tutorial times, memory, then the page audit; writes bench.json

@@ -85,7 +85,7 @@ def _basename(asset: Any) -> str:
 
 
 def template_functions(
-    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     """Give the templates the two functions above."""
     context["book_drop_theme_assets"] = drop_theme_assets
@@ -93,7 +93,7 @@ def template_functions(
 
 
 def page_assets(
-    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     """Leave out of a page the scripts and styles it does not use."""
     gallery_page = pagename.startswith("auto_examples/")

@@ -51,7 +51,7 @@ import re
 import sys
 import warnings
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeGuard
 
 from docutils import nodes
 from known_warnings import ignore_library_warnings
@@ -88,10 +88,13 @@ class _TutorialRun:
         warnings.simplefilter("error")
         ignore_library_warnings()  # known_warnings.py: only those, only from libraries
         sys.exit = _refuse_exit
-        builtins.exit = builtins.quit = _refuse_exit  # type: ignore[assignment]
+        # exit() and quit() are site's Quitter objects; a function stands in for them
+        # while the tutorial runs (set by name: their declared type is Quitter).
+        for name in ("exit", "quit"):
+            setattr(builtins, name, _refuse_exit)
 
     def leave(self) -> None:
-        sys.exit, builtins.exit, builtins.quit = self.exits  # type: ignore[assignment]
+        sys.exit, builtins.exit, builtins.quit = self.exits
         self.warnings.__exit__(None, None, None)
 
 
@@ -129,7 +132,7 @@ def _freeze_long_lived_objects() -> None:
         _frozen = True
 
 
-def _raises_system_exit(node: ast.AST) -> bool:
+def _raises_system_exit(node: ast.AST) -> TypeGuard[ast.Raise]:
     if not isinstance(node, ast.Raise) or node.exc is None:
         return False
     target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc

@@ -82,7 +82,7 @@ def lazy_thumbnails(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def lazy_figures(
-    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     """``loading="lazy"`` on a tutorial's figures, in the page's body."""
     body = context.get("body")

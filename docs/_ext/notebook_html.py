@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 import textwrap
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -149,8 +150,13 @@ def tidy_markdown(text: str, titles: dict[str, str]) -> str:
     text = _DOC.sub(doc, text)
     for label, title in titles.items():
         link = re.compile(rf"`(?:[^`<]*<)?{re.escape(label)}>?`")
-        text = link.sub(lambda _match, title=title: f"*{title}*", text)
+        text = link.sub(_literally(f"*{title}*"), text)
     return re.sub(rf"^:{ASSUMES_FIELD}:", f"**{ASSUMES_FIELD}:**", text, flags=re.M)
+
+
+def _literally(replacement: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for ``re.sub`` used as it is (no backslash escapes)."""
+    return lambda _match: replacement
 
 
 def finish_notebook(notebook: Any, titles: dict[str, str] | None = None) -> None:

@@ -66,7 +66,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 def describe_page(
-    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     """A meta description and Open Graph tags for the page (see the docstring)."""
     if app.builder.name != "html":
@@ -137,8 +137,13 @@ LOADER = """(function () {
 _LOADED = {"stylesheet", "preload", "modulepreload", "icon"}
 
 
-def _relative(url: str | None) -> bool:
-    return bool(url) and not url.startswith(("/", "#", "data:", "http:", "https:"))
+def _relative(url: object) -> bool:
+    """Whether an attribute's value is an address inside the book."""
+    return (
+        isinstance(url, str)
+        and url != ""
+        and not url.startswith(("/", "#", "data:", "http:", "https:"))
+    )
 
 
 def _as_written() -> Any:
@@ -166,7 +171,12 @@ def relocatable_404(text: str, published_root: str) -> str:
     if f'id="{DEFERRED}"' in text:
         return text
     soup = BeautifulSoup(text, "html.parser")
-    head = soup.head
+    head, body = soup.head, soup.body
+    if head is None or body is None:
+        raise ValueError(
+            "the 404 page has no <head> or no <body>: expected a page written by the "
+            "theme's page template"
+        )
     held = soup.new_tag("template", id=DEFERRED)
     for tag in head.find_all(["link", "script"]):
         # Every script (inline ones may need those before them) and every link
@@ -184,7 +194,7 @@ def relocatable_404(text: str, published_root: str) -> str:
         head.insert(0, held)
     held.insert_after(loader)
     # The scripts at the end of the body: each is written where it stood.
-    for number, tag in enumerate(soup.body.find_all("script", src=_relative)):
+    for number, tag in enumerate(body.find_all("script", src=_relative)):
         body_held = soup.new_tag("template", id=f"{DEFERRED}-{number}")
         tag.replace_with(body_held)
         body_held.append(tag)

@@ -61,8 +61,8 @@ def is_tutorial(docname: str) -> bool:
 def _downloads(app: Sphinx, docname: str) -> dict[str, str]:
     """Map '.py', '.ipynb', 'all-py', 'all-ipynb' to output paths under _downloads/."""
     found: dict[str, str] = {}
-    for docnames, dest in app.env.dlfiles.values():
-        dest = str(dest)
+    for docnames, path in app.env.dlfiles.values():
+        dest = str(path)
         if docname in docnames and dest.endswith((".py", ".ipynb")):
             found[posixpath.splitext(dest)[1]] = dest
         elif dest.endswith("_python.zip"):
@@ -102,7 +102,7 @@ def add_tutorial_bar(app: Sphinx, doctree: nodes.document, docname: str) -> None
             f"https://colab.research.google.com/github/{owner}/{name}/blob/"
             f"{PAGES_BRANCH}/_downloads/{files['.ipynb']}"
         )
-    html = app.builder.templates.render(  # type: ignore[attr-defined]
+    html = app.builder.templates.render(
         TEMPLATE,
         {
             "downloads": [

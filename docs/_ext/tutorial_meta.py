@@ -305,16 +305,24 @@ def add_tutorial_meta(app: Sphinx, doctree: nodes.document) -> None:
 # -- the numbers of every tutorial, kept in the environment ---------------------------
 
 
+# Attributes of Sphinx's environment (saved with it between builds), which declares
+# no such fields: set and read by name, typed here.
+_MINUTES = "book_reading_minutes"
+_USERS = "book_reading_time_users"
+
+
 def _store(env: BuildEnvironment) -> dict[str, int]:
-    if not hasattr(env, "book_reading_minutes"):
-        env.book_reading_minutes = {}  # type: ignore[attr-defined]
-    return env.book_reading_minutes  # type: ignore[attr-defined]
+    if not hasattr(env, _MINUTES):
+        setattr(env, _MINUTES, {})
+    minutes: dict[str, int] = getattr(env, _MINUTES)
+    return minutes
 
 
 def _users(env: BuildEnvironment) -> set[str]:
-    if not hasattr(env, "book_reading_time_users"):
-        env.book_reading_time_users = set()  # type: ignore[attr-defined]
-    return env.book_reading_time_users  # type: ignore[attr-defined]
+    if not hasattr(env, _USERS):
+        setattr(env, _USERS, set())
+    users: set[str] = getattr(env, _USERS)
+    return users
 
 
 def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:

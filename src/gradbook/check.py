@@ -89,9 +89,11 @@ def _display_name(f: object, name: str | None, default: str) -> str:
         return name
     # Not imported at the top: gradbook.symbolic imports sympy, which most checks never
     # need. If that module has not been imported, no Formula exists, so f is not one.
-    symbolic = sys.modules.get("gradbook.symbolic")
-    if symbolic is not None and isinstance(f, symbolic.Formula):
-        return f.text
+    if "gradbook.symbolic" in sys.modules:
+        from gradbook.symbolic import Formula  # already imported: costs nothing
+
+        if isinstance(f, Formula):
+            return f.text
     return default
 
 

@@ -167,11 +167,11 @@ class ExpectedWarning:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> None:
         assert self._catcher is not None
         self._catcher.__exit__(exc_type, exc, tb)
         if exc is not None:
-            return False  # an error in the block is not hidden
+            return  # an error in the block is not hidden (None: it propagates)
         for caught in self.warnings:
             text = str(caught.message)
             if issubclass(caught.category, self.category_wanted) and (
@@ -191,7 +191,6 @@ class ExpectedWarning:
         for caught in self.warnings:
             name = caught.category.__name__
             print(f"{name}: {_first_sentence(str(caught.message))}")
-        return False
 
 
 def expect_warning(

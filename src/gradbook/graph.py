@@ -86,8 +86,9 @@ class _Graph:
     def box_text(self, i: int) -> str:
         """The node's box, for :func:`draw_graph`: one fact per line."""
         lines = [self.kind[i]]
-        if self.detail[i] is not None:
-            lines.append(self.detail[i])
+        detail = self.detail[i]
+        if detail is not None:
+            lines.append(detail)
         return "\n".join(lines + self.notes[i])
 
 
@@ -114,7 +115,9 @@ def _user_children(children: Callable[[Any], Any]) -> Callable[[Any], list[Any]]
     return kids
 
 
-def _walk(root: Any, kids_of: Callable[[Any], list[Any]]) -> tuple[list[Any], list]:
+def _walk(
+    root: Any, kids_of: Callable[[Any], list[Any]]
+) -> tuple[list[Any], list[tuple[int, int]]]:
     """Breadth first from the root: nodes in the order reached, and the edges."""
     # id() only tells whether a node was reached already; every node stays referenced
     # in `nodes` meanwhile, so ids are unique. No order ever comes from an id.
@@ -255,7 +258,9 @@ def _find(nodes: Sequence[Any], target: object) -> int | None:
     return next((i for i, node in enumerate(nodes) if node is target), None)
 
 
-def _torch_key(key: object, nodes: Sequence[Any], names: Mapping) -> int:
+def _torch_key(
+    key: object, nodes: Sequence[Any], names: Mapping[str, torch.Tensor]
+) -> int:
     """The node a key of ``annotations`` means, in PyTorch's graph."""
     if isinstance(key, str):
         if key not in names:
@@ -484,7 +489,12 @@ def describe_graph(
 # 5 * 13 / W px (see gradbook.plot.FIGSIZE): 13 px or more for graphs up to 5 inches.
 GRAPH_FONTSIZE = 13
 _PAD = 0.3  # the box's padding around its text, in font sizes
-_BOX = {"boxstyle": f"round,pad={_PAD}", "facecolor": "none", "linewidth": 1.8}
+_BOX_LINEWIDTH = 1.8  # points
+_BOX = {
+    "boxstyle": f"round,pad={_PAD}",
+    "facecolor": "none",
+    "linewidth": _BOX_LINEWIDTH,
+}
 # Inches. Half the gap next to a box, and next to an arrow passing through a row.
 _HALF_GAP_BOX = 0.11
 _HALF_GAP_ARROW = 0.08
@@ -505,7 +515,7 @@ def _box_sizes(texts: Sequence[str]) -> list[tuple[float, float]]:
         extent = fig.text(0, 0, text, fontsize=GRAPH_FONTSIZE).get_window_extent(
             renderer
         )
-        border = 2 * _PAD * GRAPH_FONTSIZE + 2 * _BOX["linewidth"]  # points
+        border = 2 * _PAD * GRAPH_FONTSIZE + 2 * _BOX_LINEWIDTH  # points
         sizes.append(((extent.width + border) / 72, (extent.height + border) / 72))
     return sizes
 

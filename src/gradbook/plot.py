@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
+
+if TYPE_CHECKING:  # matplotlib.typing is new in 3.8; gradbook runs with 3.7
+    from matplotlib.typing import RcKeyType
 
 from gradbook._validate import (
     describe,
@@ -44,7 +47,7 @@ INK = "#808080"  # readable on white and on the dark theme's background
 # 18 px on a desktop, where the figure is shown at its own 500 px).
 FIGSIZE = (5.0, 3.4)
 
-RC: dict[str, Any] = {
+RC: dict[RcKeyType, Any] = {
     "figure.figsize": FIGSIZE,
     "figure.dpi": 100,
     "savefig.dpi": 100,
@@ -173,7 +176,9 @@ def _fewer_ticks(ax: Axes) -> None:
 
 def _covers_a_line(ax: Axes) -> bool:
     """Whether the Axes' legend, where Matplotlib placed it, lies over a plotted line."""
-    ax.figure.draw_without_rendering()  # lays the figure out and places the legend
+    # Lays the figure out and places the legend (on the root figure, should the Axes
+    # be in a subfigure).
+    ax.figure.figure.draw_without_rendering()
     legend = ax.get_legend()
     if legend is None:
         return False

@@ -108,21 +108,21 @@ def _check_expr(expr: object, text: str) -> sympy.Expr:
             f"{text!r} is not a formula with one value (it reads as "
             f"{type(expr).__name__}); write an expression such as '2*x**3 + x'"
         )
-    expr = expr.xreplace({s: symbol(s.name) for s in expr.free_symbols})
-    if expr.has(sympy.I, sympy.zoo, sympy.oo, sympy.nan):
+    real: sympy.Expr = expr.xreplace({s: symbol(s.name) for s in expr.free_symbols})
+    if real.has(sympy.I, sympy.zoo, sympy.oo, sympy.nan):
         raise ValueError(
-            f"{text!r} contains an imaginary, infinite or undefined value ({expr}); "
+            f"{text!r} contains an imaginary, infinite or undefined value ({real}); "
             "gradbook works with real, finite formulas"
         )
     unknown = sorted(
-        {type(fn).__name__ for fn in expr.atoms(sympy.Function)} - set(_SUPPORTED)
+        {type(fn).__name__ for fn in real.atoms(sympy.Function)} - set(_SUPPORTED)
     )
     if unknown:
         raise ValueError(
             f"{text!r} uses {', '.join(unknown)}, which gradbook cannot compute with "
             f"torch; supported functions: {', '.join(_SUPPORTED)}"
         )
-    return expr
+    return real
 
 
 def _readable(expr: sympy.Expr) -> str:
@@ -223,7 +223,7 @@ class Formula:
     @property
     def latex(self) -> str:
         """The formula in LaTeX, for a ``.. math::`` block."""
-        return sympy.latex(self._expr)
+        return str(sympy.latex(self._expr))
 
     @property
     def text(self) -> str:
@@ -291,7 +291,8 @@ class Formula:
         return self._evaluate(args)
 
     def _evaluate(self, args: list[torch.Tensor]) -> torch.Tensor:
-        out = self._function(*args)
+        # lambdify's function: a tensor, or a number for a constant formula.
+        out: torch.Tensor | float = self._function(*args)
         shape = torch.broadcast_shapes(*(a.shape for a in args))
         needs_grad = any(a.requires_grad for a in args)
         if (

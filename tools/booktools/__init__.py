@@ -14,9 +14,10 @@ module                         what it owns
 ``booktools.server``           ``serve()``: the built book over HTTP with gzip and 404
 ``booktools.browser``          Chromium binary and flags, ``VIEWPORTS``, the scroll-through
 ``booktools.sources``          ``copy_sources()``: a clean copy to build elsewhere
-``booktools.lint``             ``make lint``: ruff and sphinx-lint
-``booktools.bench``            ``make bench``: build and tutorial times
-``booktools.repro``            ``make repro``: two builds, byte for byte
+``booktools.lint``             ``make lint``: ruff, sphinx-lint, mypy --strict
+``booktools.lock``             ``make lock``: requirements-lock.txt from pyproject by uv
+``booktools.bench``            ``make bench``: build, rebuild and tutorial times
+``booktools.repro``            ``make repro``: three builds, byte for byte
 ``booktools.audit``            ``make audit``: page weight, axe-core, Lighthouse
 ``booktools.screenshots``      every page at phone and desktop width, light and dark
 ``booktools.compare_outputs``  what two builds' executed pages printed (the weekly

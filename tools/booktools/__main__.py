@@ -3,7 +3,8 @@
 html [SPHINX OPTION ...]   build the book strictly (make html)
 noplot [SPHINX OPTION ...] build without executing the tutorials (make html-noplot)
 serve [--host H] [--port P]  serve the built book at / (make serve)
-lint                       ruff and sphinx-lint (make lint)
+lint                       ruff, sphinx-lint and mypy (make lint)
+lock [--upgrade NAME|all]  regenerate requirements-lock.txt with uv (make lock)
 repro | bench | audit | screenshots   see each one's --help
 compare-outputs BUILD_A BUILD_B [--build-log LOG]   what two builds' pages printed
 """
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         return _build(rest, noplot=command == "noplot")
     if command == "serve":
         return _serve(rest)
-    if command in {"lint", "repro", "bench", "audit", "screenshots"}:
+    if command in {"lint", "lock", "repro", "bench", "audit", "screenshots"}:
         from importlib import import_module
 
         module = import_module(f"booktools.{command}")

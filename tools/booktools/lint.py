@@ -1,4 +1,5 @@
-"""``make lint``: the code as ruff wants it, the docs as sphinx-lint wants them.
+"""``make lint``: the code as ruff wants it, the docs as sphinx-lint wants them, and
+the types of gradbook and of the book's extensions as ``mypy --strict`` wants them.
 
 The test suite runs the same commands (tests/test_lint.py), so CI keeps them clean.
 Usage: python -m booktools lint
@@ -31,6 +32,9 @@ COMMANDS: dict[str, list[str]] = {
         "gallery",
         "src",
     ],
+    # src/ and docs/_ext, strict, as pyproject.toml's [tool.mypy] says (its cache in
+    # .cache/mypy: a run after a small change takes about a second).
+    "mypy": [sys.executable, "-m", "mypy"],
 }
 
 
