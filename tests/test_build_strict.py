@@ -249,6 +249,9 @@ def test_the_good_tutorial_still_passes_in_the_broken_book(broken):
     assert broken.failed_examples, broken.output[-3000:]
     assert "01_good.py" not in broken.failed_examples
     assert "01_good" not in broken.problems
+    # Many tutorials to run: sphinx-gallery's worker processes run them
+    # (bookbuild.parallel_only_when_it_pays), and every refusal still names its file.
+    assert "generating gallery (with parallel=" in broken.output
 
 
 def test_tutorial_that_raises_fails_the_build(broken):
@@ -396,6 +399,9 @@ def test_control_book_rebuilds_only_what_changed(tmp_path):
         again = build_book(book)
         assert again.returncode == 0, again.output[-3000:]
         assert again.executed() == 0, "nothing changed, yet a tutorial ran"
+        # ... and no worker processes were started to skip it.
+        assert "no tutorials to run: running the gallery in this process" in again.output
+        assert "(with parallel=" not in again.output
         assert "targets for 0 source files that are out of date" in again.output
         after = _snapshot(book.html)
         changed = sorted(
