@@ -6,7 +6,8 @@ Measures, on a clean copy of the sources in a temporary folder:
   * an edit of one tutorial: one character of a text cell changed, then a rebuild
     (sphinx-gallery compares content, not file times, so the edit is real); target:
     at most that tutorial's own time alone plus 3 s;
-  * each tutorial run alone with ``python`` (what a reader does with the download);
+  * each tutorial run alone with ``python`` (what a reader does with the download),
+    and its own work: that time minus importing torch, Matplotlib and gradbook;
   * the ratio cold build / sum of standalone runs (target: at most 0.35).
 Writes a JSON file and prints a table. It asserts nothing: it is a benchmark, not a test.
 Usage: python -m booktools bench [--output docs/_build/bench.json] [--edit NAME]
@@ -46,11 +47,18 @@ def timed_build(book: Book) -> BuildResult:
     return done
 
 
-def time_tutorial(script: Path, book: Book) -> float:
+# What every tutorial pays before its own first line of work: Python, torch,
+# Matplotlib and gradbook imported. A tutorial's own work is its time alone minus this.
+IMPORTS_ONLY = "import matplotlib.pyplot, torch, gradbook"
+
+
+def time_tutorial(script: Path | None, book: Book) -> float:
+    """Seconds for ``python script`` in a fresh folder (``None``: the imports only)."""
+    command = [str(script)] if script else ["-c", IMPORTS_ONLY]
     with tempfile.TemporaryDirectory() as cwd:
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, str(script)],
+            [sys.executable, *command],
             cwd=cwd,
             env=build_environment(book),
             check=True,
@@ -118,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             script.name: round(time_tutorial(script, book), 3)
             for script in book.tutorials()
         }
+        imports = min(time_tutorial(None, book) for _ in range(3))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     total = sum(tutorials.values())
@@ -140,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         },
         "build_peak_memory_mb": round(peak, 1),
         "tutorials_alone_s": tutorials,
+        "imports_only_s": round(imports, 3),
+        "tutorials_own_work_s": {
+            name: round(sec - imports, 3) for name, sec in tutorials.items()
+        },
         "tutorials_alone_sum_s": round(total, 2),
         "cold_build_over_sum": round(cold.seconds / total, 3) if total else None,
         "targets": {
@@ -159,7 +172,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{edit.seconds:.2f} s  (target <= {edit_bound:.2f} s: alone + 3 s)",
         ),
         ("peak memory of the build", f"{peak:.0f} MB"),
-        *((f"  {name} alone", f"{sec:.2f} s") for name, sec in tutorials.items()),
+        ("imports only (torch, Matplotlib, gradbook)", f"{imports:.2f} s"),
+        *(
+            (f"  {name} alone", f"{sec:.2f} s  (own work {sec - imports:.2f} s)")
+            for name, sec in tutorials.items()
+        ),
         ("sum of tutorials alone", f"{total:.2f} s"),
         ("cold build / sum", f"{result['cold_build_over_sum']}  (target <= 0.35)"),
     ]

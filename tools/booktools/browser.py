@@ -49,13 +49,23 @@ SCROLL_THROUGH = """async () => {
     window.scrollTo(0, 0);
 }"""
 
-# Resolves when every image of the page has loaded (or failed): a cheaper and surer
-# wait than "network idle" (which always waits half a second of silence).
+# Resolves when every image the reader can see has loaded (or failed): a cheaper and
+# surer wait than "network idle" (which always waits half a second of silence). A lazy
+# image the scroll went past too fast for the browser to notice (a busy machine skips
+# frames) is asked for now; hidden ones (display: none) are never fetched by design.
+# After 30 s it fails, naming the images still loading, instead of waiting for ever.
 IMAGES_SETTLED = """async () => {
-    await Promise.all(Array.from(document.images).map(img => img.complete
+    const pending = Array.from(document.images)
+        .filter(img => !img.complete && img.getClientRects().length > 0);
+    pending.forEach(img => { img.loading = 'eager'; });
+    const settled = Promise.all(pending.map(img => img.complete
         ? null
         : new Promise(r => { img.addEventListener('load', r, {once: true});
                              img.addEventListener('error', r, {once: true}); })));
+    const late = new Promise((_, reject) => setTimeout(() => reject(new Error(
+        'images still loading after 30 s: ' +
+        pending.filter(img => !img.complete).map(img => img.src).join(', '))), 30000));
+    await Promise.race([settled, late]);
 }"""
 
 
