@@ -15,6 +15,7 @@ module                    what it owns
 ``booktools.browser``     Chromium binary and flags, ``VIEWPORTS``, the scroll-through
 ``booktools.sources``     ``copy_sources()``: a clean copy to build elsewhere
 ``booktools.lint``        ``make lint``: ruff and sphinx-lint
+``booktools.files``       ``make files``: the book as one EPUB and one PDF
 ``booktools.bench``       ``make bench``: build and tutorial times
 ``booktools.repro``       ``make repro``: two builds, byte for byte
 ``booktools.audit``       ``make audit``: page weight, axe-core, Lighthouse

@@ -4,6 +4,7 @@ html [SPHINX OPTION ...]   build the book strictly (make html)
 noplot [SPHINX OPTION ...] build without executing the tutorials (make html-noplot)
 serve [--host H] [--port P]  serve the built book at / (make serve)
 lint                       ruff and sphinx-lint (make lint)
+files [--check]            the book as one EPUB and one PDF (make files)
 repro | bench | audit | screenshots   see each one's --help
 """
 
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         return _build(rest, noplot=command == "noplot")
     if command == "serve":
         return _serve(rest)
-    if command in {"lint", "repro", "bench", "audit", "screenshots"}:
+    if command in {"lint", "files", "repro", "bench", "audit", "screenshots"}:
         from importlib import import_module
 
         module = import_module(f"booktools.{command}")
