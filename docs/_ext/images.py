@@ -21,10 +21,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from book_files import is_web_build
 from docutils import nodes
 from sphinx.application import Sphinx
-
-from book_files import is_web_build
 
 GALLERY_IMAGE_PREFIX = "sphx_glr_"
 PALETTE_COLOURS = 128

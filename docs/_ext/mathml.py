@@ -64,7 +64,9 @@ def as_xhtml(mathml: str) -> str:
         for index, child in enumerate(list(parent)):
             if child.tag.rsplit("}", 1)[-1] in STYLE_ELEMENTS:
                 continue
-            moved = {k: child.attrib.pop(k) for k in STYLE_ATTRIBUTES if k in child.attrib}
+            moved = {
+                k: child.attrib.pop(k) for k in STYLE_ATTRIBUTES if k in child.attrib
+            }
             if moved:
                 style = ET.Element(f"{{{MATHML_NS}}}mstyle", moved)
                 style.tail, child.tail = child.tail, None

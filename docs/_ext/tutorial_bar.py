@@ -14,12 +14,11 @@ import posixpath
 from typing import Any
 from urllib.parse import urlsplit
 
+from book_files import is_web_build
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError, ExtensionError
-
-from book_files import is_web_build
 
 GALLERY_DIR = "auto_examples"
 PAGES_BRANCH = "gh-pages"  # the branch .github/workflows/pages.yml publishes to

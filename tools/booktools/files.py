@@ -13,10 +13,10 @@ landing page links them:
   ``mimetype`` first and stored, every member dated ``SOURCE_DATE_EPOCH``.
 * **PDF**: Sphinx's ``singlehtml`` builder writes the book as one page, which Debian's
   Chromium prints (Playwright's ``page.pdf``: A4, print styles, bookmarks from the
-  headings, page numbers). Math is MathML laid out by Chromium, so it is text
-  in the PDF; every image has loaded before printing. Chromium stamps the PDF with
-  the time of printing: :func:`fix_pdf_dates` puts ``SOURCE_DATE_EPOCH`` there
-  instead, in place, byte for byte the same length.
+  headings, tagged, page numbers). Math is MathML laid out by Chromium, so it is
+  text in the PDF; every image has loaded before printing. Then :func:`finish_pdf`
+  (pikepdf): dated ``SOURCE_DATE_EPOCH`` rather than the time of printing, an
+  identifier computed from the contents, objects packed into compressed streams.
 
 Two builds of the same sources give byte-identical files (``make repro`` compares
 them). ``epubcheck`` and ``pdftotext`` (tools/provision-files.sh) check them:
@@ -28,8 +28,8 @@ Usage: python -m booktools files [--check]
 from __future__ import annotations
 
 import argparse
-import hashlib
 import html
+import io
 import posixpath
 import re
 import shutil
@@ -52,9 +52,9 @@ PDF_OPTIONS = {
     "format": "A4",
     "print_background": True,
     "outline": True,  # bookmarks from the headings
-    # Not tagged: the structure tree of ~300 pages of highlighted code and MathML made
-    # the PDF 11 MB instead of 3.4 MB. The EPUB is the book's accessible file.
-    "tagged": False,
+    # Tagged: the structure screen readers and reflow need (Chromium writes the
+    # bookmarks only for a tagged PDF).
+    "tagged": True,
     "display_header_footer": True,
     "header_template": "<span></span>",
     "footer_template": (
@@ -180,49 +180,30 @@ def finish_epub(source: Path, target: Path, epoch: int) -> Path:
 
 # -- PDF ----------------------------------------------------------------------------
 
-# Chromium (Skia) writes its dates as (D:YYYYMMDDHHmmSS+HH'mm') in the Info dictionary.
-_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14}[+\-Z][^)]*)\)")
-_PDF_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
 
+def finish_pdf(pdf: bytes, target: Path, epoch: int) -> Path:
+    """Write Chromium's ``pdf`` as ``target``: dated ``epoch`` (Chromium stamps the
+    time of printing), with an identifier computed from its contents (qpdf's
+    deterministic ID), and its objects packed into compressed object streams (the
+    structure tree of a tagged PDF is thousands of small objects: 11 MB become 4)."""
+    import pikepdf
 
-def fix_pdf_dates(pdf: bytes, epoch: int) -> bytes:
-    """``pdf`` with its creation and modification dates set to ``epoch`` (UTC) and
-    its file identifier, if it has one, derived from its contents.
-
-    Done in place: each value is replaced by one of the same length, so the offsets
-    in the cross-reference table stay right.
-    """
-    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(epoch)).encode()
-    found = {m.group(1) for m in _PDF_DATE.finditer(pdf)}
-    if found != {b"CreationDate", b"ModDate"} or len(_PDF_DATE.findall(pdf)) != 2:
-        raise FilesError(
-            "the PDF from Chromium should hold one /CreationDate and one /ModDate "
-            f"(D:YYYYMMDDHHmmSS...), found {sorted(found)}: its format has changed; "
-            "see booktools.files.fix_pdf_dates"
+    stamp = time.strftime("D:%Y%m%d%H%M%S+00'00'", time.gmtime(epoch))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        if "/Metadata" in document.Root:  # an XMP packet would carry its own dates
+            raise FilesError("Chromium's PDF has XMP metadata: date it too")
+        document.docinfo["/CreationDate"] = pikepdf.String(stamp)
+        document.docinfo["/ModDate"] = pikepdf.String(stamp)
+        document.save(
+            partial,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            compress_streams=True,
+            deterministic_id=True,
         )
-
-    def date(match: re.Match[bytes]) -> bytes:
-        old, new = match.group(2), stamp + b"+00'00'"
-        if len(old) != len(new):
-            raise FilesError(f"unexpected PDF date format {old!r} (expected {new!r})")
-        return b"/%s (D:%s)" % (match.group(1), new)
-
-    fixed = _PDF_DATE.sub(date, pdf)
-    ids = list(_PDF_ID.finditer(fixed))
-    if ids:
-        blank = _PDF_ID.sub(lambda m: b"/ID [<> <>]", fixed)
-        digest = hashlib.sha256(blank).hexdigest().upper().encode()
-
-        def identifier(match: re.Match[bytes]) -> bytes:
-            first, second = match.group(1), match.group(2)
-            return match.group(0).replace(first, digest[: len(first)]).replace(
-                second, digest[: len(second)]
-            )
-
-        fixed = _PDF_ID.sub(identifier, fixed)
-    if len(fixed) != len(pdf):
-        raise FilesError("fixing the PDF's dates changed its length")
-    return fixed
+    partial.replace(target)
+    return target
 
 
 # Before printing: every image eager, then loaded (or failed), and the fonts ready.
@@ -241,8 +222,9 @@ LOAD_EVERYTHING = """async () => {
 
 def print_pdf(page: Path, target: Path, epoch: int) -> Path:
     """Print the single-page book ``page`` to ``target`` with Debian's Chromium."""
-    from booktools.browser import CHROMIUM_ARGS, HOW_TO_INSTALL, find_chromium
     from playwright.sync_api import sync_playwright
+
+    from booktools.browser import CHROMIUM_ARGS, HOW_TO_INSTALL, find_chromium
 
     chromium = find_chromium()
     if chromium is None:
@@ -263,11 +245,7 @@ def print_pdf(page: Path, target: Path, epoch: int) -> Path:
             pdf = tab.pdf(**PDF_OPTIONS)
         finally:
             browser.close()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
-    partial.write_bytes(fix_pdf_dates(pdf, epoch))
-    partial.replace(target)
-    return target
+    return finish_pdf(pdf, target, epoch)
 
 
 # -- Both ---------------------------------------------------------------------------

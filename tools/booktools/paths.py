@@ -53,7 +53,9 @@ class Book:
     def output(self, builder: str = "html") -> Path:
         """Where the Sphinx builder ``builder`` writes (``html``: the book's site)."""
         if builder not in BUILDERS:
-            raise ValueError(f"builder must be one of {sorted(BUILDERS)}, got {builder!r}")
+            raise ValueError(
+                f"builder must be one of {sorted(BUILDERS)}, got {builder!r}"
+            )
         return self.build_dir / builder
 
     @property
