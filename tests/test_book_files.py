@@ -128,7 +128,9 @@ def test_the_pdf_is_dated_like_the_epub(pdf, epub):
 
 
 def test_the_landing_page_links_the_epub_and_the_pdf(site, epub, pdf):
-    page = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    page = BeautifulSoup(
+        (site / "index.html").read_text(encoding="utf-8"), "html.parser"
+    )
     linked = {
         (site / a["href"]).resolve()
         for a in page.select("a[href]")
