@@ -4,6 +4,8 @@ from the landing page of the site they are published in.
 
 ``make test`` builds them before running the tests (the ``files`` target); that two
 builds write the same bytes is shown by ``make repro``, which builds them three times.
+The finishing steps (package file, zip, PDF dates) are also tested here on small
+files made on the spot, without a build.
 """
 
 from __future__ import annotations
@@ -13,13 +15,21 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 from booktools import BOOK
-from booktools.files import EPUB_MIMETYPE, epubcheck, pdf_text
+from booktools.files import (
+    EPUB_MIMETYPE,
+    FilesError,
+    epubcheck,
+    finish_epub,
+    finish_pdf,
+    pdf_text,
+)
 from bs4 import BeautifulSoup
 from notebook_html import tutorial_titles
 
-pytestmark = pytest.mark.site
+needs_files = pytest.mark.site  # reads the built book and its files (make files)
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +52,7 @@ def pdf_words(pdf) -> str:
     return " ".join(pdf_text(pdf).split())
 
 
+@needs_files
 def test_the_epub_passes_epubcheck(epub):
     done = epubcheck(epub)
     report = (done.stdout + done.stderr).strip()
@@ -49,6 +60,7 @@ def test_the_epub_passes_epubcheck(epub):
     assert done.returncode == 0 and not report, report[-4000:]
 
 
+@needs_files
 def test_the_epub_starts_with_its_mimetype_stored_and_every_member_has_one_date(epub):
     with zipfile.ZipFile(epub) as archive:
         members = archive.infolist()
@@ -59,6 +71,7 @@ def test_the_epub_starts_with_its_mimetype_stored_and_every_member_has_one_date(
     assert len({m.date_time for m in members}) == 1, "zip entry dates differ"
 
 
+@needs_files
 def test_every_epub_page_with_math_declares_mathml(epub):
     with zipfile.ZipFile(epub) as archive:
         opf = archive.read("content.opf").decode()
@@ -76,6 +89,7 @@ def test_every_epub_page_with_math_declares_mathml(epub):
     assert with_math == declared
 
 
+@needs_files
 def test_the_pdf_holds_every_tutorial_with_its_title(pdf_words):
     titles = tutorial_titles(BOOK.gallery)
     assert len(titles) == len(BOOK.tutorials())
@@ -84,6 +98,7 @@ def test_the_pdf_holds_every_tutorial_with_its_title(pdf_words):
     assert not missing, f"tutorials missing from the PDF: {missing}"
 
 
+@needs_files
 def test_the_pdf_shows_math_as_text_not_latex(pdf, pdf_words):
     # MathML lays out an identifier (<mi>x</mi>) as a mathematical italic letter
     # (U+1D400 to U+1D7FF), in the math font: a formula drawn as an image, or left
@@ -99,6 +114,7 @@ def test_the_pdf_shows_math_as_text_not_latex(pdf, pdf_words):
         assert latex not in pdf_words, f"raw LaTeX {latex!r} in the PDF"
 
 
+@needs_files
 def test_the_pdf_holds_every_figure_of_the_tutorials(pdf, epub):
     with zipfile.ZipFile(epub) as archive:
         figures = [
@@ -114,19 +130,19 @@ def test_the_pdf_holds_every_figure_of_the_tutorials(pdf, epub):
     assert len(images) >= len(figures), (len(images), len(figures))
 
 
+@needs_files
 def test_the_pdf_is_dated_like_the_epub(pdf, epub):
     """Both carry the build's SOURCE_DATE_EPOCH, never the time they were made."""
     with zipfile.ZipFile(epub) as archive:
         opf = archive.read("content.opf").decode()
     modified = re.search(r'dcterms:modified">([^<]+)<', opf).group(1)
     stamp = re.sub(r"[-:TZ]", "", modified)  # 2026-01-02T03:04:05Z -> 20260102030405
-    import pikepdf
-
     with pikepdf.open(pdf) as document:
         dates = {str(document.docinfo[k]) for k in ("/CreationDate", "/ModDate")}
     assert dates == {f"D:{stamp}+00'00'"}, (dates, modified)
 
 
+@needs_files
 def test_the_landing_page_links_the_epub_and_the_pdf(site, epub, pdf):
     page = BeautifulSoup(
         (site / "index.html").read_text(encoding="utf-8"), "html.parser"
@@ -137,3 +153,92 @@ def test_the_landing_page_links_the_epub_and_the_pdf(site, epub, pdf):
         if a["href"].endswith((".epub", ".pdf"))
     }
     assert linked == {epub.resolve(), pdf.resolve()}, linked
+
+
+# -- The finishing steps, on small files made here (no build) ------------------------
+
+OPF = b"""<?xml version="1.0" encoding="UTF-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="book-id">
+  <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
+    <dc:identifier id="book-id">https://example.invalid/book/</dc:identifier>
+  </metadata>
+  <manifest>
+    <item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>
+    <item id="epub-0" href="math.xhtml" media-type="application/xhtml+xml" />
+    <item id="epub-1" href="prose.xhtml" media-type="application/xhtml+xml" />
+    <item id="epub-2" href="_static/used.css" media-type="text/css" />
+    <item id="epub-3" href="_static/unused.svg" media-type="image/svg+xml" />
+  </manifest>
+</package>
+"""
+NCX = b'<ncx><head><meta name="dtb:uid" content="book-id"/></head></ncx>'
+
+
+def small_epub(path: Path) -> Path:
+    """An EPUB as Sphinx writes it: a page with MathML, one without, a stylesheet
+    one page links and an image nothing names."""
+    page = b'<html><head><link href="_static/used.css"/></head><body>%s</body></html>'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as epub:
+        epub.writestr("mimetype", EPUB_MIMETYPE)
+        epub.writestr("META-INF/container.xml", b"<container/>")
+        epub.writestr("content.opf", OPF)
+        epub.writestr("toc.ncx", NCX)
+        epub.writestr("nav.xhtml", page % b"<nav/>")
+        epub.writestr("math.xhtml", page % b'<math xmlns="x"><mi>x</mi></math>')
+        epub.writestr("prose.xhtml", page % b"<p>x</p>")
+        epub.writestr("_static/used.css", b"p { color: black }")
+        epub.writestr("_static/unused.svg", b"<svg/>")
+    return path
+
+
+def test_finish_epub_declares_mathml_drops_unused_files_and_fixes_the_zip(tmp_path):
+    source = small_epub(tmp_path / "sphinx.epub")
+    first = finish_epub(source, tmp_path / "a" / "book.epub", 1_700_000_000)
+    second = finish_epub(source, tmp_path / "b" / "book.epub", 1_700_000_000)
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as epub:
+        infos = epub.infolist()
+        opf = epub.read("content.opf").decode()
+        ncx = epub.read("toc.ncx").decode()
+    assert infos[0].filename == "mimetype"
+    assert infos[0].compress_type == zipfile.ZIP_STORED
+    assert {i.date_time for i in infos} == {(2023, 11, 14, 22, 13, 20)}
+    names = [i.filename for i in infos]
+    assert "_static/unused.svg" not in names and "_static/used.css" in names
+    assert (
+        'href="math.xhtml" media-type="application/xhtml+xml" properties="mathml"'
+        in opf
+    )
+    assert 'href="prose.xhtml" media-type="application/xhtml+xml"/>' in opf
+    assert 'properties="nav"' in opf and "unused.svg" not in opf
+    assert 'content="https://example.invalid/book/"' in ncx
+
+
+def test_finish_epub_refuses_a_file_that_is_not_an_epub(tmp_path):
+    source = tmp_path / "not.epub"
+    with zipfile.ZipFile(source, "w") as archive:
+        archive.writestr("content.opf", OPF)
+    with pytest.raises(FilesError, match="first member must be mimetype"):
+        finish_epub(source, tmp_path / "out.epub", 1_700_000_000)
+
+
+def test_finish_pdf_dates_it_and_derives_its_id_from_its_contents(tmp_path):
+    def printed(now: str) -> bytes:
+        """A PDF stamped like Chromium's, at the time ``now``."""
+        document = pikepdf.new()
+        document.add_blank_page()
+        document.docinfo["/CreationDate"] = document.docinfo["/ModDate"] = now
+        path = tmp_path / f"{now[2:]}.pdf"
+        document.save(path, static_id=False)
+        return path.read_bytes()
+
+    first = finish_pdf(
+        printed("D:20261202041931+00'00'"), tmp_path / "a.pdf", 1_700_000_000
+    )
+    second = finish_pdf(
+        printed("D:20261202050000+00'00'"), tmp_path / "b.pdf", 1_700_000_000
+    )
+    assert first.read_bytes() == second.read_bytes()
+    with pikepdf.open(first) as document:
+        assert str(document.docinfo["/CreationDate"]) == "D:20231114221320+00'00'"
+        assert str(document.docinfo["/ModDate"]) == "D:20231114221320+00'00'"

@@ -108,12 +108,12 @@ def _referenced(members: dict[str, bytes]) -> set[str]:
 def declare_properties(opf: bytes, members: dict[str, bytes], keep: set[str]) -> bytes:
     """The package file with each manifest item's ``properties`` declared from what its
     document holds (MathML, scripts, inline SVG), and the items not in ``keep``
-    removed. Items are written by Sphinx one per ``<item .../>`` tag."""
-    root = posixpath.dirname("content.opf")
+    removed. Items are written by Sphinx one per ``<item .../>`` tag, their ``href``
+    relative to the package file, which is at the root of the zip."""
 
     def rewrite(match: re.Match[bytes]) -> bytes:
         attrs = dict(_ATTR.findall(match.group(0)))
-        href = posixpath.join(root, unquote(html.unescape(attrs[b"href"].decode())))
+        href = unquote(html.unescape(attrs[b"href"].decode()))
         if href not in keep:
             return b""
         data = members.get(href, b"")
@@ -194,6 +194,10 @@ def finish_pdf(pdf: bytes, target: Path, epoch: int) -> Path:
     with pikepdf.open(io.BytesIO(pdf)) as document:
         if "/Metadata" in document.Root:  # an XMP packet would carry its own dates
             raise FilesError("Chromium's PDF has XMP metadata: date it too")
+        # qpdf keeps the first half of an identifier the PDF has (Chromium's has none
+        # today): any is dropped, so both halves come from the contents.
+        if "/ID" in document.trailer:
+            del document.trailer["/ID"]
         document.docinfo["/CreationDate"] = pikepdf.String(stamp)
         document.docinfo["/ModDate"] = pikepdf.String(stamp)
         document.save(
