@@ -22,7 +22,7 @@ SPHINXOPTS ?=
 # The test suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one.
 PYTEST_WORKERS ?= auto
 
-.PHONY: help venv lock html html-noplot test test-fast serve lint bench audit repro clean
+.PHONY: help venv lock html html-noplot files test test-fast serve lint bench audit repro clean
 
 help: ## List the targets
 	@echo "Differentiation in PyTorch -- make targets:"
@@ -48,8 +48,12 @@ html: $(STAMP) ## Build the book, executing every tutorial (strict: warnings are
 html-noplot: $(STAMP) ## Build the book fast, without executing the tutorials
 	$(BOOK) noplot $(SPHINXOPTS)
 
-test: html ## Run every test: package, tutorials, the strict build and the built site
-	@tools/provision-browser.sh
+files: html ## The book as one EPUB and one PDF, into the built site (_downloads/book/)
+	@tools/provision-files.sh
+	$(BOOK) files
+
+test: files ## Run every test: package, tutorials, the strict build, the built site and files
+	@tools/provision-files.sh
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
 test-fast: $(STAMP) ## Only the tests that need no built book

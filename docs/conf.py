@@ -55,6 +55,7 @@ extensions = [
     "seo",  # descriptions, Open Graph, sitemap.xml, a 404 page at any address
     "images",  # palette PNGs, loaded lazily
     "tutorial_meta",  # reading time and prerequisites; checks styled quieter
+    "book_files",  # the EPUB and the PDF's page leave out what only the web uses
     "sphinx_copybutton",
 ]
 
@@ -209,6 +210,22 @@ book_redirects = {
 # A <meta name="description"> and Open Graph tags per page, from its opening
 # paragraphs, cut near this many characters (docs/_ext/seo.py).
 book_description_length = 180
+
+# -- The book as files: EPUB and PDF (make files, tools/booktools/files.py) -------------
+# Sphinx's epub builder writes the EPUB 3 (math as MathML, as on the site); booktools
+# then declares the MathML in its package file and zips it reproducibly.
+epub_basename = "differentiation-in-pytorch"
+epub_title = project
+epub_author = author
+epub_publisher = author
+epub_description = (
+    "An executable book on how PyTorch computes derivatives: every page was run and "
+    "every number it states checked against calculus when the book was built."
+)
+epub_identifier = html_baseurl  # the published book's address names it
+epub_uid = "book-id"  # the XML id of that identifier
+epub_show_urls = "no"  # links stay links; no URLs printed into the text
+epub_exclude_files = ["404.xhtml"]  # the website's "page not found"
 
 # -- autodoc -------------------------------------------------------------------------
 autodoc_typehints = "description"

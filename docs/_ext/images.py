@@ -8,7 +8,8 @@
   reader scrolls near it, not before the first screen. Thumbnails are docutils image
   nodes (``lazy_thumbnails``); a tutorial's figures are HTML that sphinx-gallery writes
   itself, so their ``<img>`` tags are found with Python's HTML parser in the page's
-  body and only those tags are rewritten (``lazy_figures``).
+  body and only those tags are rewritten (``lazy_figures``). Only on the website:
+  the EPUB and the PDF's page (``book_files.py``) have nothing to scroll.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from book_files import is_web_build
 from docutils import nodes
 from sphinx.application import Sphinx
 
@@ -76,6 +78,8 @@ def _is_gallery_image(uri: str | None) -> bool:
 
 def lazy_thumbnails(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """``loading="lazy"`` on sphinx-gallery's thumbnails (docutils image nodes)."""
+    if not is_web_build(app):
+        return
     for image in doctree.findall(nodes.image):
         if _is_gallery_image(image.get("uri")):
             image["loading"] = "lazy"
@@ -86,7 +90,7 @@ def lazy_figures(
 ) -> None:
     """``loading="lazy"`` on a tutorial's figures, in the page's body."""
     body = context.get("body")
-    if not body or GALLERY_IMAGE_PREFIX not in body:
+    if not body or GALLERY_IMAGE_PREFIX not in body or not is_web_build(app):
         return
     context["body"] = set_img_attributes(
         body,

@@ -14,6 +14,7 @@ import posixpath
 from typing import Any
 from urllib.parse import urlsplit
 
+from book_files import is_web_build
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -79,8 +80,9 @@ def _torch_version() -> str:
 
 
 def add_tutorial_bar(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Put the bar right under a tutorial's title."""
-    if not is_tutorial(docname) or app.builder.format != "html":
+    """Put the bar right under a tutorial's title (on the website only: its links lead
+    into the site's ``_downloads``, which the EPUB and the PDF do not hold)."""
+    if not is_tutorial(docname) or not is_web_build(app):
         return
     # sphinx-gallery's "Go to the end to download" note is replaced by the bar.
     for note in list(doctree.findall(nodes.Element)):

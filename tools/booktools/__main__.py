@@ -5,6 +5,7 @@ noplot [SPHINX OPTION ...] build without executing the tutorials (make html-nopl
 serve [--host H] [--port P]  serve the built book at / (make serve)
 lint                       ruff, sphinx-lint and mypy (make lint)
 lock [--upgrade NAME|all]  regenerate requirements-lock.txt with uv (make lock)
+files [--check]            the book as one EPUB and one PDF (make files)
 repro | bench | audit | screenshots   see each one's --help
 compare-outputs BUILD_A BUILD_B [--build-log LOG]   what two builds' pages printed
 """
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         return _build(rest, noplot=command == "noplot")
     if command == "serve":
         return _serve(rest)
-    if command in {"lint", "lock", "repro", "bench", "audit", "screenshots"}:
+    if command in {"lint", "lock", "files", "repro", "bench", "audit", "screenshots"}:
         from importlib import import_module
 
         module = import_module(f"booktools.{command}")

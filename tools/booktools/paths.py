@@ -7,6 +7,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 
+# The Sphinx builders the book is built with: the site, and the two that the book as
+# files starts from (booktools.files).
+BUILDERS = frozenset({"html", "epub", "singlehtml"})
+# The book as files: their folder in the site and their name (docs/index.md links them).
+FILES_FOLDER = "_downloads/book"
+FILES_STEM = "differentiation-in-pytorch"
+
 
 @dataclass(frozen=True)
 class Book:
@@ -42,6 +49,28 @@ class Book:
     @property
     def doctrees(self) -> Path:
         return self.build_dir / "doctrees"
+
+    def output(self, builder: str = "html") -> Path:
+        """Where the Sphinx builder ``builder`` writes (``html``: the book's site)."""
+        if builder not in BUILDERS:
+            raise ValueError(
+                f"builder must be one of {sorted(BUILDERS)}, got {builder!r}"
+            )
+        return self.build_dir / builder
+
+    @property
+    def files(self) -> Path:
+        """The book as files, EPUB and PDF (``make files``), in the site's downloads
+        at an address that does not change: the landing page links them there."""
+        return self.html / FILES_FOLDER
+
+    @property
+    def epub(self) -> Path:
+        return self.files / (FILES_STEM + ".epub")
+
+    @property
+    def pdf(self) -> Path:
+        return self.files / (FILES_STEM + ".pdf")
 
     @property
     def noplot_html(self) -> Path:

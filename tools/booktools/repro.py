@@ -1,5 +1,5 @@
 """Build the book three ways and require the outputs to be byte-identical (HTML,
-images, .py, .ipynb, .zip, search index, ...):
+images, .py, .ipynb, .zip, search index, the EPUB and the PDF of ``make files``, ...):
 
 1. a cold build in one folder;
 2. the same folder after a rebuild with nothing changed (Sphinx re-reads nothing, but
@@ -23,6 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from booktools.files import FilesError, build_files
 from booktools.paths import Book
 from booktools.sources import copy_sources
 from booktools.sphinx import BuildResult, build
@@ -61,7 +62,12 @@ def built(book: Book, label: str) -> BuildResult:
     if not done.ok:
         sys.stderr.write(done.output[-5000:])
         raise SystemExit(f"the build in {book.root} failed (exit {done.returncode})")
-    print(f"  done in {done.seconds:.1f} s", flush=True)
+    print(f"  done in {done.seconds:.1f} s; the EPUB and the PDF ...", flush=True)
+    try:
+        files = build_files(book)
+    except FilesError as error:
+        raise SystemExit(f"make files in {book.root} failed: {error}") from error
+    print(f"  done in {sum(files.seconds.values()):.1f} s", flush=True)
     return done
 
 
