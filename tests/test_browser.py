@@ -265,8 +265,9 @@ def test_page_reads_well_light_on_a_desktop_and_dark_on_a_phone(
 
 @pytest.mark.parametrize("path", TUTORIALS or ["<no tutorial>"])
 def test_tutorial_bar_downloads_colab_and_torch_version(browser, base_url, path):
-    """Near the top: .py, .ipynb, the zips of all; Colab only when configured; the
-    torch version. Every download link returns a usable file."""
+    """Near the top: .py, .ipynb, the zips of all, the gradbook wheel with the command
+    that installs it; Colab only when configured; the torch version. Every download
+    link returns a usable file."""
     _require_built_book()
     import torch
 
@@ -302,6 +303,7 @@ def test_tutorial_bar_downloads_colab_and_torch_version(browser, base_url, path)
             "Download .ipynb": ".ipynb",
             "All tutorials (.zip of .py)": ".zip",
             "All tutorials (.zip of .ipynb)": ".zip",
+            "gradbook (.whl)": ".whl",
         }
         for label, suffix in wanted.items():
             assert label in links, f"{path}: no '{label}' link in {sorted(links)}"
@@ -315,11 +317,22 @@ def test_tutorial_bar_downloads_colab_and_torch_version(browser, base_url, path)
             elif suffix == ".ipynb":
                 notebook = json.loads(body)
                 assert notebook["cells"], f"{url}: a notebook without cells"
+            elif suffix == ".whl":
+                with zipfile.ZipFile(io.BytesIO(body)) as archive:
+                    names = archive.namelist()
+                assert "gradbook/__init__.py" in names, names
+                wheel_path = urlsplit(url).path
             else:
                 with zipfile.ZipFile(io.BytesIO(body)) as archive:
                     names = archive.namelist()
                 want = ".py" if ".py)" in label else ".ipynb"
                 assert names and all(n.endswith(want) for n in names), names
+        # The one command that installs gradbook, from the published book: the
+        # address of the wheel the bar links.
+        command = bar.locator(".book-install code").inner_text()
+        published = urlsplit(command.removeprefix("pip install "))
+        assert command.startswith("pip install http"), command
+        assert published.path == wheel_path, (command, wheel_path)
 
         repository = os.environ.get("BOOK_REPOSITORY_URL", "")
         colab = [h for t, h in links.items() if t == "Open in Colab"]
