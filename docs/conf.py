@@ -51,6 +51,7 @@ extensions = [
     "bookbuild",  # strict tutorials: no warning, no exit, every value checked
     "notebook_html",  # the downloaded notebooks fold the practice solutions
     "tutorial_bar",  # downloads, Colab and the torch version under each title
+    "book_wheel",  # the gradbook wheel in the book's downloads
     "assets",  # only the scripts and styles the book uses; named nav toggles
     "seo",  # descriptions, Open Graph, sitemap.xml, a 404 page at any address
     "images",  # palette PNGs, loaded lazily
@@ -125,7 +126,7 @@ sphinx_gallery_conf = {
     # Timings differ between builds: never write them into pages.
     "min_reported_time": 10**9,
     "write_computation_times": False,
-    "first_notebook_cell": None,
+    # "first_notebook_cell" (installing gradbook) is set below, with html_baseurl.
     "show_signature": False,
     # Pages show what the script prints, nothing more: the downloaded .py, run with
     # python, then prints exactly what the page shows (tests/test_downloads.py).
@@ -145,16 +146,19 @@ html_baseurl = os.environ.get(
 if not html_baseurl.endswith("/"):
     html_baseurl += "/"
 book_repository_url = os.environ.get("BOOK_REPOSITORY_URL", "")
-if book_repository_url:
-    # A notebook opened in Colab has torch and matplotlib but not gradbook: its first
-    # cell installs gradbook from the repository, and does nothing where it is present.
-    sphinx_gallery_conf["first_notebook_cell"] = (
-        "# gradbook, the book's helper package, is installed from the book's repository\n"
-        "# when it is missing (in Colab, for instance).\n"
-        "import importlib.util\n\n"
-        'if importlib.util.find_spec("gradbook") is None:\n'
-        f'    get_ipython().run_line_magic("pip", "install gradbook@git+{book_repository_url}")'
-    )
+
+# The gradbook wheel the book ships (docs/_ext/book_wheel.py builds it into the HTML
+# output at this path). Each tutorial's bar links it with the command that installs
+# it; a downloaded notebook (in Colab, or anywhere without gradbook) installs it from
+# the published book in its first cell, and does nothing where gradbook is present.
+book_wheel = f"_downloads/gradbook-{release}-py3-none-any.whl"
+sphinx_gallery_conf["first_notebook_cell"] = (
+    "# gradbook, the book's helper package, is installed from the book when missing.\n"
+    "try:\n"
+    "    import gradbook\n"
+    "except ImportError:\n"
+    f"    %pip install {html_baseurl}{book_wheel}"
+)
 
 html_theme = "sphinx_book_theme"
 html_title = project

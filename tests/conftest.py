@@ -36,7 +36,8 @@ def book_config(name: str) -> Any:
 def new_small_book(root: Path) -> Book:
     """The start of a small book in ``root`` with the real book's configuration,
     extensions, static files and templates, and its own pages to come. The real
-    book's redirects name its pages, so a small book has none."""
+    book's redirects name its pages, so a small book has none; it ships the wheel of
+    this repository's gradbook (it has no package of its own)."""
     import shutil
 
     book = Book(root)
@@ -44,7 +45,9 @@ def new_small_book(root: Path) -> Book:
     conf = (BOOK.docs / "conf.py").read_text(encoding="utf-8")
     (book.docs / "conf.py").write_text(
         conf
-        + "\n# A small test book: none of the real book's pages.\nbook_redirects = {}\n"
+        + "\n# A small test book: none of the real book's pages; the real gradbook's "
+        "wheel.\nbook_redirects = {}\n"
+        f"book_wheel_project = {str(BOOK.root)!r}\n"
     )
     for folder in ("_ext", "_static", "_templates"):
         if (BOOK.docs / folder).exists():

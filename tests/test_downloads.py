@@ -2,10 +2,14 @@
 
 The .py and .ipynb of every tutorial are taken from the built site (not from gallery/)
 and run in a separate virtual environment that has only torch, matplotlib and gradbook
-(installed from a freshly built wheel) plus ipykernel to run the notebook in a real
-Jupyter kernel. Their printed output must equal the executed output on the page. The
-.py runs as the build runs a tutorial: any Python warning is an error (except the few
-library-internal ones of docs/_ext/known_warnings.py), and it writes no file.
+(installed from the wheel the built site ships, docs/_ext/book_wheel.py) plus
+ipykernel to run the notebook in a real Jupyter kernel. Their printed output must
+equal the executed output on the page. The .py runs as the build runs a tutorial: any
+Python warning is an error (except the few library-internal ones of
+docs/_ext/known_warnings.py), and it writes no file.
+
+And a reader without gradbook: a notebook's first cell installs the wheel from the
+published book (here the built site, served on 127.0.0.1), then the notebook runs.
 
 The reader's environment takes about a minute to create, so it is kept in .cache/
 (``make clean`` leaves it), under a name that changes with what is installed in it,
@@ -25,7 +29,9 @@ import nbformat
 import pytest
 from booktools import BOOK, CACHE
 from booktools.env import build_environment
+from booktools.server import serve
 from bs4 import BeautifulSoup
+from conftest import book_config
 from filelock import FileLock
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
@@ -75,20 +81,20 @@ class Reader:
     env: dict[str, str]
 
 
+def site_wheel(site: Path) -> Path:
+    """The gradbook wheel in the built site, where the tutorial bar links it."""
+    wheel = site / book_config("book_wheel")
+    assert wheel.is_file(), f"the built book ships no gradbook wheel at {wheel}"
+    return wheel
+
+
 @pytest.fixture(scope="session")
-def reader(tmp_path_factory) -> Reader:
-    """The reader's environment, with gradbook installed from a freshly built wheel
-    into a folder of this test process's own (workers and runs never share it)."""
+def reader(site, tmp_path_factory) -> Reader:
+    """The reader's environment, with gradbook installed from the wheel in the built
+    site into a folder of this test process's own (workers and runs never share it)."""
     python = reader_environment()
-    wheels = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-         "--no-build-isolation", "-w", str(wheels), str(BOOK.root)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    (wheel,) = wheels.glob("gradbook-*.whl")
     target = tmp_path_factory.mktemp("gradbook-site")
-    pip(python, "--no-deps", "--target", str(target), str(wheel))
+    pip(python, "--no-deps", "--target", str(target), str(site_wheel(site)))
     check = subprocess.run(
         [str(python), "-c", "import sphinx"], capture_output=True, check=False
     )
@@ -133,23 +139,54 @@ def test_downloaded_script_runs_alone_and_prints_what_the_page_shows(
     assert printed == page_output(site, script.stem)
 
 
-@pytest.fixture(scope="session")
-def reader_kernels(reader, tmp_path_factory) -> KernelSpecManager:
-    """Kernel specs with one kernel, the reader's Python (nothing global changed)."""
-    spec = tmp_path_factory.mktemp("jupyter") / "gradbook-reader"
-    spec.mkdir()
-    argv = [str(reader.python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+def kernel_specs(folder: Path, python: Path, env: dict[str, str]) -> KernelSpecManager:
+    """Kernel specs in ``folder`` with one kernel, "reader": ``python`` with ``env``
+    added to its environment (nothing global changed)."""
+    spec = folder / "reader"
+    spec.mkdir(parents=True)
+    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     (spec / "kernel.json").write_text(
         json.dumps(
-            {
-                "argv": argv,
-                "display_name": "reader",
-                "language": "python",
-                "env": {"PYTHONPATH": reader.env["PYTHONPATH"]},
-            }
+            {"argv": argv, "display_name": "reader", "language": "python", "env": env}
         )
     )
-    return KernelSpecManager(kernel_dirs=[str(spec.parent)])
+    return KernelSpecManager(kernel_dirs=[str(folder)])
+
+
+def run_notebook(notebook, kernels: KernelSpecManager, folder: Path) -> None:
+    """Execute ``notebook`` (in place) in the "reader" kernel, in ``folder``."""
+    manager = KernelManager(kernel_name="reader", kernel_spec_manager=kernels)
+    client = NotebookClient(
+        notebook,
+        km=manager,
+        timeout=300,
+        resources={"metadata": {"path": str(folder)}},
+    )
+    client.owns_km = True  # the manager is this test's: shut its kernel down after
+    client.execute()
+
+
+def printed(cells) -> tuple[list[str], str]:
+    """What ``cells`` printed: the stdout lines that are not empty, and stderr."""
+    stdout, stderr = [], []
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                (stdout if output["name"] == "stdout" else stderr).append(
+                    output["text"]
+                )
+    lines = [line.rstrip() for line in "".join(stdout).splitlines() if line.strip()]
+    return lines, "".join(stderr)
+
+
+@pytest.fixture(scope="session")
+def reader_kernels(reader, tmp_path_factory) -> KernelSpecManager:
+    """The reader's Python as a Jupyter kernel, gradbook on its path."""
+    return kernel_specs(
+        tmp_path_factory.mktemp("jupyter"),
+        reader.python,
+        {"PYTHONPATH": reader.env["PYTHONPATH"]},
+    )
 
 
 @pytest.mark.parametrize("script", TUTORIALS, ids=IDS)
@@ -157,24 +194,61 @@ def test_downloaded_notebook_runs_in_a_kernel_and_prints_what_the_page_shows(
     site, reader_kernels, script, tmp_path
 ):
     notebook = nbformat.read(download(site, f"{script.stem}.ipynb"), as_version=4)
-    manager = KernelManager(
-        kernel_name="gradbook-reader", kernel_spec_manager=reader_kernels
-    )
-    client = NotebookClient(
-        notebook,
-        km=manager,
-        timeout=300,
-        resources={"metadata": {"path": str(tmp_path)}},
-    )
-    client.owns_km = True  # the manager is this test's: shut its kernel down after
-    client.execute()
-    stdout, stderr = [], []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream":
-                (stdout if output["name"] == "stdout" else stderr).append(
-                    output["text"]
-                )
-    assert not stderr, "the notebook printed to stderr:\n" + "".join(stderr)
-    printed = [line.rstrip() for line in "".join(stdout).splitlines() if line.strip()]
-    assert printed == page_output(site, script.stem)
+    run_notebook(notebook, reader_kernels, tmp_path)
+    stdout, stderr = printed(notebook.cells)
+    assert not stderr, "the notebook printed to stderr:\n" + stderr
+    assert stdout == page_output(site, script.stem)
+
+
+def site_packages(python: Path) -> Path:
+    done = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return Path(done.stdout.strip())
+
+
+def test_a_notebook_installs_gradbook_from_the_book_where_it_is_missing(site, tmp_path):
+    """A reader with torch and matplotlib but no gradbook runs a downloaded notebook:
+    its first cell installs the wheel from the published book (the built site,
+    served on 127.0.0.1 under its published path, stands in for it), and then every
+    cell prints what the page shows.
+
+    The reader's environment here is a new one whose only packages are those of the
+    cached reader environment (through a .pth file), so the install lands in a
+    folder of this test's own; pip may not use an index, so nothing but the wheel
+    from the book can be installed."""
+    reader_python = reader_environment()
+    env_dir = tmp_path / "env"
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", "--without-pip", str(env_dir)], check=True)
+    python = env_dir / "bin" / "python"
+    own = site_packages(python)
+    (own / "reader.pth").write_text(f"{site_packages(reader_python)}\n")
+    env = {"PYTHONPATH": "", "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    missing = subprocess.run(
+        [str(python), "-c", "import torch, matplotlib; import gradbook"],
+        capture_output=True, text=True, env=build_environment(**env), check=False,
+    )  # fmt: skip
+    assert "No module named 'gradbook'" in missing.stderr, missing.stderr
+
+    script = TUTORIALS[0]
+    notebook = nbformat.read(download(site, f"{script.stem}.ipynb"), as_version=4)
+    first = notebook.cells[0]
+    published = book_config("html_baseurl") + book_config("book_wheel")
+    assert f"%pip install {published}" in first.source, first.source
+    with serve() as url:
+        wheel_url = url + book_config("book_wheel")
+        first.source = first.source.replace(published, wheel_url)
+        run_notebook(
+            notebook, kernel_specs(tmp_path / "jupyter", python, env), tmp_path
+        )
+
+    install, _ = printed([first])
+    assert any("Successfully installed gradbook" in line for line in install), install
+    (installed,) = own.glob("gradbook-*.dist-info")
+    origin = json.loads((installed / "direct_url.json").read_text())
+    assert origin["url"] == wheel_url, origin
+    stdout, stderr = printed(notebook.cells[1:])
+    assert not stderr, "the notebook printed to stderr:\n" + stderr
+    assert stdout == page_output(site, script.stem)

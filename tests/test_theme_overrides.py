@@ -1,4 +1,4 @@
-"""The book overrides three of the theme's templates (docs/_templates). Each override
+"""The book overrides five of the theme's templates (docs/_templates). Each override
 wraps or replaces part of a file of the installed theme; when a theme release changes
 that file, the override may silently do the wrong thing, so these tests fail and say
 what to re-check. After re-checking, record the new digest here.
@@ -30,6 +30,14 @@ OVERRIDES = {
         PYDATA / "layout.html",
         "1f98508aa73a49d0afc5f175214cb82c846a2a9f5b95b914e705b292b3dfbce2",
     ),
+    "search-button-field.html": (
+        PYDATA / "components" / "search-button-field.html",
+        "518dda81dd8cd06ab2268f86b25c8257189f237f1b71836afececaa511f40e69",
+    ),
+    "navbar-logo.html": (
+        PYDATA / "components" / "navbar-logo.html",
+        "4eeb463826bddfe4bbb488b880d39283e5842c42f38fc39f2cd69a3179ba59ca",
+    ),
 }
 
 
@@ -57,3 +65,11 @@ def test_the_sidebar_still_has_unnamed_toggles_to_name():
     for the sidebar override); if a release names them, drop the override."""
     toctree = (files("pydata_sphinx_theme") / "toctree.py").read_text()
     assert 'soup.new_tag("summary")' in toctree
+
+
+def test_the_search_button_still_shows_more_than_its_name():
+    """The theme's search button still shows the Ctrl+K shortcut next to "Search"
+    while its aria-label says "Search" only (the reason for the override)."""
+    button = (PYDATA / "components" / "search-button-field.html").read_text()
+    assert "aria-label=\"{{ _('Search') }}\"" in button
+    assert "search-button__kbd-shortcut" in button

@@ -12,13 +12,18 @@
   ``<summary>`` elements with no text, a serious axe-core violation;
   ``_templates/sbt-sidebar-nav.html`` renders the theme's sidebar and passes it
   through ``name_nav_toggles``, which names each from its section's link.
+* **Search buttons named by what they show.** The theme's search buttons show
+  "Search Ctrl+K" but are named "Search" (``aria-label``), so a voice-control user
+  who says what they see misses them (axe-core's label-content-name-mismatch,
+  serious); ``_templates/search-button-field.html`` passes the theme's button
+  through ``name_search_button``.
 
 * **The same page from every build.** myst-nb copies its stylesheet into ``_static``
   only when the build finishes, so the pages written before carry no ``?v=``
   checksum and a rebuild adds one: two builds of the same sources differ.
   ``stage_mystnb_css`` puts the same file in place before any page is written.
 
-The two templates wrap the theme's originals (``{% include "!..." %}``); their
+The templates wrap the theme's originals (``{% include "!..." %}``); their
 functions are added to the page context under names of this book's own
 (``book_...``): nothing of the theme's is replaced.
 """
@@ -79,6 +84,24 @@ def name_nav_toggles(html: str) -> Markup:
     return Markup(str(soup))
 
 
+def name_search_button(html: str) -> Markup:
+    """The theme's search button with an ``aria-label`` that is the text it shows.
+
+    >>> print(name_search_button('<button aria-label="Search"><i></i>\\n'
+    ...       '<span>Search</span> <span><kbd>Ctrl</kbd>+<kbd>K</kbd></span></button>'))
+    <button aria-label="Search Ctrl+K"><i></i>
+    <span>Search</span> <span><kbd>Ctrl</kbd>+<kbd>K</kbd></span></button>
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(str(html), "html.parser")
+    for button in soup.find_all("button", attrs={"aria-label": True}):
+        shown = " ".join(button.get_text().split())
+        if shown:
+            button["aria-label"] = shown
+    return Markup(str(soup))
+
+
 def _basename(asset: Any) -> str:
     name = str(getattr(asset, "filename", asset) or "")
     return posixpath.basename(name.split("?", 1)[0])
@@ -87,9 +110,10 @@ def _basename(asset: Any) -> str:
 def template_functions(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Give the templates the two functions above."""
+    """Give the templates the functions above."""
     context["book_drop_theme_assets"] = drop_theme_assets
     context["book_name_nav_toggles"] = name_nav_toggles
+    context["book_name_search_button"] = name_search_button
 
 
 def page_assets(

@@ -1,6 +1,7 @@
 """A bar at the top of every tutorial: download the .py, the .ipynb and the zips of all
-tutorials, "Open in Colab" (only when ``book_repository_url`` is set), and the torch
-version the page's outputs came from. The HTML is the Jinja template
+tutorials, the gradbook wheel with the one command that installs it (``book_wheel``,
+written by docs/_ext/book_wheel.py), "Open in Colab" (only when
+``book_repository_url`` is set), and the torch version the page's outputs came from. The HTML is the Jinja template
 ``_templates/book/tutorial-bar.html``; this module gathers what it shows.
 
 Setting (docs/conf.py): ``book_repository_url``, ``https://github.com/OWNER/REPO`` or
@@ -111,6 +112,8 @@ def add_tutorial_bar(app: Sphinx, doctree: nodes.document, docname: str) -> None
                 (label, posixpath.relpath("_downloads/" + files[key], here))
                 for label, key in DOWNLOADS
             ],
+            "wheel": posixpath.relpath(app.config.book_wheel, here),
+            "install": f"pip install {app.config.html_baseurl}{app.config.book_wheel}",
             "colab": colab,
             "torch_version": _torch_version(),
         },

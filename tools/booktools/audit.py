@@ -6,10 +6,11 @@ empty cache and after scrolling to the bottom (so every lazy image is loaded):
 
 * bytes transferred (encoded body + headers) and number of requests;
 * requests to any host other than the book's own;
-* serious and critical axe-core violations (axe-core as bundled by the pinned
-  axe-playwright-python).
+* axe-core violations by impact, light and dark (the current axe-core from npm,
+  pinned in ``tools/audit/package.json``, with its default rules: ``booktools.axe``);
+  the budget is none critical, serious or moderate.
 
-Then Lighthouse (pinned in ``tools/audit/package.json``) runs with its default mobile
+Then Lighthouse (pinned there too) runs with its default mobile
 throttling on the tutorial pages and the front page: performance score, largest
 contentful paint, total transfer.
 
@@ -31,6 +32,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from booktools import axe
+from booktools.axe import AUDIT_TOOLS
 from booktools.browser import (
     CHROMIUM_ARGS,
     DESKTOP,
@@ -43,15 +46,15 @@ from booktools.browser import (
 from booktools.paths import BOOK
 from booktools.server import serve
 
-# The pinned Lighthouse (package.json, package-lock.json, node_modules/).
-HERE = BOOK.root / "tools" / "audit"
+# The pinned Lighthouse and axe-core (package.json, package-lock.json, node_modules/).
+HERE = AUDIT_TOOLS
 
 BUDGET = {
     "tutorial_transfer_kb_max": 300,
     "tutorial_requests_max": 20,
     "lighthouse_performance_min": 95,
     "lighthouse_lcp_ms_max": 2500,
-    "axe_serious_or_critical_max": 0,
+    "axe_critical_serious_moderate_max": 0,
     "foreign_requests_max": 0,
 }
 
@@ -97,29 +100,24 @@ def measure_transfer(browser, base: str, page_path: str) -> dict:
     }
 
 
-def run_axe(browser, base: str, page_path: str, axe) -> dict:
-    """axe-core on the page, light and dark: serious and critical violations."""
+def run_axe(browser, base: str, page_path: str) -> dict:
+    """axe-core on the page, light and dark: offending elements by impact, and the
+    critical, serious and moderate violations themselves."""
     out = {}
     for scheme in ("light", "dark"):
-        context = browser.new_context(viewport=DESKTOP)
+        context = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
         page = context.new_page()
         page.add_init_script(
             f"localStorage.setItem('mode', '{scheme}');"
             f"localStorage.setItem('theme', '{scheme}');"
         )
         page.goto(base + page_path, wait_until="load")
-        results = axe.run(page).response
-        bad = [
-            {
-                "id": v["id"],
-                "impact": v["impact"],
-                "nodes": len(v["nodes"]),
-                "example": v["nodes"][0]["html"][:160] if v["nodes"] else "",
-            }
-            for v in results["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        out[scheme] = bad
+        results = axe.run(page)
+        out[scheme] = {
+            "by_impact": axe.count_by_impact(results),
+            "violations": axe.violations(results),
+            "axe_core": results["testEngine"]["version"],
+        }
         context.close()
     return out
 
@@ -183,10 +181,6 @@ def median_lighthouse(chromium: str, url: str, runs: int) -> dict:
 def tool_versions() -> dict:
     from importlib.metadata import version
 
-    import axe_playwright_python
-
-    axe_js = Path(axe_playwright_python.__file__).with_name("axe.min.js").read_text()
-    axe_version = axe_js.split("axe v", 1)[1].split()[0] if "axe v" in axe_js else "?"
     lock = HERE / "package-lock.json"
     lighthouse = "?"
     if lock.exists():
@@ -204,8 +198,7 @@ def tool_versions() -> dict:
     node = shutil.which("node")
     return {
         "playwright": version("playwright"),
-        "axe-playwright-python": version("axe-playwright-python"),
-        "axe-core": axe_version,
+        "axe-core": axe.pinned_version(),
         "lighthouse": lighthouse,
         "chromium": chromium_version,
         "node": subprocess.run(
@@ -237,10 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     if chromium is None:
         print(HOW_TO_INSTALL, file=sys.stderr)
         return 2
-    from axe_playwright_python.sync_playwright import Axe
+    try:
+        axe.axe_script()
+    except FileNotFoundError as error:
+        print(error, file=sys.stderr)
+        return 2
     from playwright.sync_api import sync_playwright
 
-    axe = Axe()
     pages = site_pages(args.html)
     tutorials = tutorial_pages(pages)
     result: dict = {"budget": BUDGET, "tools": tool_versions(), "pages": {}}
@@ -248,14 +244,18 @@ def main(argv: list[str] | None = None) -> int:
         browser = pw.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
         for page_path in pages:
             entry = measure_transfer(browser, base, page_path)
-            entry["axe_serious_or_critical"] = run_axe(browser, base, page_path, axe)
+            entry["axe"] = run_axe(browser, base, page_path)
             entry["tutorial"] = page_path in tutorials
             result["pages"][page_path] = entry
             print(
                 f"{page_path:45s} {entry['transfer_kb']:7.1f} KB "
                 f"{entry['requests']:3d} requests, "
                 f"foreign {len(entry['foreign_requests'])}, "
-                f"axe {sum(len(v) for v in entry['axe_serious_or_critical'].values())}",
+                "axe "
+                + " / ".join(
+                    f"{scheme} {sum(found['by_impact'][i] for i in axe.NOT_ALLOWED)}"
+                    for scheme, found in entry["axe"].items()
+                ),
                 flush=True,
             )
         browser.close()
@@ -278,11 +278,14 @@ def main(argv: list[str] | None = None) -> int:
         "foreign_requests_total": sum(
             len(e["foreign_requests"]) for e in result["pages"].values()
         ),
-        "axe_serious_or_critical_total": sum(
-            len(v)
-            for e in result["pages"].values()
-            for v in e["axe_serious_or_critical"].values()
-        ),
+        "axe_by_impact": {
+            impact: sum(
+                found["by_impact"][impact]
+                for e in result["pages"].values()
+                for found in e["axe"].values()
+            )
+            for impact in axe.IMPACTS
+        },
         "lighthouse_performance_min": min((e["performance"] for e in lh), default=None),
         "lighthouse_lcp_ms_max": max((e["lcp_ms"] for e in lh), default=None),
     }
