@@ -21,10 +21,11 @@ PORT     ?= 8000
 SPHINXOPTS ?=
 # The test suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one.
 PYTEST_WORKERS ?= auto
-# The pinned npm tools (Lighthouse, axe-core): npm ci writes node_modules/.package-lock.json,
-# so they are installed again when tools/audit/package-lock.json changes.
-AUDIT_TOOLS := tools/audit
-NPM_STAMP   := $(AUDIT_TOOLS)/node_modules/.package-lock.json
+# The pinned npm tools: axe-core (tools/axe, 3 MB, for the tests and the audit) and
+# Lighthouse (tools/audit, 190 MB, for the audit only). npm ci writes
+# node_modules/.package-lock.json, so each is installed again when its lock changes.
+NPM_CI := npm ci --ignore-scripts --no-audit --no-fund
+NEED_NPM := command -v npm >/dev/null || { echo "npm is needed for the pinned axe-core and Lighthouse (tools/axe, tools/audit): install node and npm (Debian: apt-get install -y npm)" >&2; exit 1; }
 
 .PHONY: help venv lock html html-noplot files test test-fast serve lint bench audit repro clean
 
@@ -56,12 +57,12 @@ files: html ## The book as one EPUB and one PDF, into the built site (_downloads
 	@tools/provision-files.sh
 	$(BOOK) files
 
-$(NPM_STAMP): $(AUDIT_TOOLS)/package.json $(AUDIT_TOOLS)/package-lock.json
-	@command -v npm >/dev/null || { echo "npm is needed for axe-core and Lighthouse ($(AUDIT_TOOLS)/package.json): install node and npm (Debian: apt-get install -y npm)" >&2; exit 1; }
-	cd $(AUDIT_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund
+tools/%/node_modules/.package-lock.json: tools/%/package.json tools/%/package-lock.json
+	@$(NEED_NPM)
+	cd tools/$* && $(NPM_CI)
 	@touch $@
 
-test: files $(NPM_STAMP) ## Run every test: package, tutorials, the strict build, the built site and files
+test: files tools/axe/node_modules/.package-lock.json ## Run every test: package, tutorials, the strict build, the built site and files
 	@tools/provision-files.sh
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
@@ -84,6 +85,6 @@ repro: $(STAMP) ## Build twice in two folders and check the outputs are byte-ide
 clean: ## Remove the built book and generated gallery pages (keeps .venv and .cache)
 	rm -rf $(BUILDDIR) docs/auto_examples docs/gen_modules
 
-audit: html $(NPM_STAMP) ## Page budget per page: bytes, requests, axe-core, Lighthouse mobile; writes audit.json
+audit: html tools/axe/node_modules/.package-lock.json tools/audit/node_modules/.package-lock.json ## Page budget per page: bytes, requests, axe-core, Lighthouse mobile; writes audit.json
 	@tools/provision-browser.sh
 	$(BOOK) audit --output $(BUILDDIR)/audit.json

@@ -236,7 +236,7 @@ def test_page_reads_well_light_on_a_desktop_and_dark_on_a_phone(
     """Every page, both ways: the theme follows the system; no console error, no
     failed or foreign request; images loaded with alt text; math drawn; no critical,
     serious or moderate violation of the current axe-core (npm's, pinned in
-    tools/audit); and on the phone, nothing wider than the screen."""
+    tools/axe); and on the phone, nothing wider than the screen."""
     _require_built_book()
     for reading, (scheme, options) in READINGS.items():
         watch = PageWatch(browser, base_url, color_scheme=scheme, **options)

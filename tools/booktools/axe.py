@@ -1,7 +1,7 @@
 """axe-core, the accessibility checker, as the audit and the browser tests run it.
 
-The axe-core is npm's, pinned in ``tools/audit/package.json`` (and its lock), installed
-into ``tools/audit/node_modules`` by ``npm ci`` (``make test`` and ``make audit`` do
+The axe-core is npm's, pinned in ``tools/axe/package.json`` (and its lock), installed
+into ``tools/axe/node_modules`` by ``npm ci`` (``make test`` and ``make audit`` do
 it). Its ``axe.min.js`` is injected into the page and ``axe.run()`` checks the whole
 document with axe's default rules (the rules axe marks experimental stay off, as they
 do for every axe user). Nothing else is configured: what axe reports is what a
@@ -19,14 +19,14 @@ from typing import Any
 
 from booktools.paths import BOOK
 
-AUDIT_TOOLS = BOOK.root / "tools" / "audit"
-AXE_JS = AUDIT_TOOLS / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TOOLS = BOOK.root / "tools" / "axe"
+AXE_JS = AXE_TOOLS / "node_modules" / "axe-core" / "axe.min.js"
 # The impacts axe gives a violation, worst first; the book allows none of the first three.
 IMPACTS = ("critical", "serious", "moderate", "minor")
 NOT_ALLOWED = IMPACTS[:3]
 HOW_TO_INSTALL = (
     f"axe-core is missing ({AXE_JS}): install the pinned copy with "
-    f"'cd {AUDIT_TOOLS.relative_to(BOOK.root)} && npm ci --ignore-scripts' "
+    f"'cd {AXE_TOOLS.relative_to(BOOK.root)} && npm ci --ignore-scripts' "
     "(make test and make audit do it; they need node and npm: "
     "apt-get install -y npm)."
 )
@@ -39,8 +39,8 @@ def axe_script(path: Path = AXE_JS) -> Path:
     return path
 
 
-def pinned_version(lock: Path = AUDIT_TOOLS / "package-lock.json") -> str:
-    """The axe-core version ``tools/audit/package-lock.json`` pins."""
+def pinned_version(lock: Path = AXE_TOOLS / "package-lock.json") -> str:
+    """The axe-core version ``tools/axe/package-lock.json`` pins."""
     packages = json.loads(lock.read_text(encoding="utf-8"))["packages"]
     return packages["node_modules/axe-core"]["version"]
 
