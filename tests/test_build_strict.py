@@ -400,7 +400,9 @@ def test_control_book_rebuilds_only_what_changed(tmp_path):
         assert again.returncode == 0, again.output[-3000:]
         assert again.executed() == 0, "nothing changed, yet a tutorial ran"
         # ... and no worker processes were started to skip it.
-        assert "no tutorials to run: running the gallery in this process" in again.output
+        assert (
+            "no tutorials to run: running the gallery in this process" in again.output
+        )
         assert "(with parallel=" not in again.output
         assert "targets for 0 source files that are out of date" in again.output
         after = _snapshot(book.html)
