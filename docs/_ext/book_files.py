@@ -84,7 +84,7 @@ def drop_web_only(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def drop_tooltips(
-    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     if is_web_build(app) or "tooltip=" not in (context.get("body") or ""):
         return
@@ -92,7 +92,7 @@ def drop_tooltips(
 
 
 def epub_assets(
-    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     """EPUB pages do not link myst-nb's stylesheet (CSS nesting)."""
     if app.builder.name != "epub":
