@@ -145,6 +145,15 @@ def test_the_test_job_uploads_the_html_it_built_and_tested():
     assert order.index(upload["uses"]) > tested
 
 
+def test_nothing_is_published_that_does_not_build_the_same_twice():
+    """`make repro` runs in its own job (three full builds: too long for the test
+    job's budget), and publishing waits for it."""
+    pages = load("pages.yml")
+    assert re.search(r"^\s*make repro\b", runs(job(pages, "repro")), re.M)
+    assert "tools/provision-files.sh" in runs(job(pages, "repro"))
+    assert "repro" in needs(job(pages, "publish"))
+
+
 def test_the_publish_job_deploys_that_artifact_and_builds_nothing():
     pages = load("pages.yml")
     publish = job(pages, "publish")
