@@ -53,7 +53,7 @@ extensions = [
     "tutorial_bar",  # downloads, Colab and the torch version under each title
     "assets",  # only the scripts and styles the book uses; named nav toggles
     "seo",  # descriptions, sitemap.xml, a 404 page that works at any address
-    "images",  # palette PNGs, loaded lazily
+    "images",  # figures in light and dark, sharp at 2x, sized; palette PNGs, lazy
     "tutorial_meta",  # reading time and prerequisites; checks styled quieter
     "sphinx_copybutton",
     "sphinxext.opengraph",
@@ -130,6 +130,11 @@ sphinx_gallery_conf = {
     # Pages show what the script prints, nothing more: the downloaded .py, run with
     # python, then prints exactly what the page shows (tests/test_downloads.py).
     "capture_repr": (),
+    # Each figure in the light and the dark theme (the page shows the one that matches
+    # the reader's), at 1x and at 2x for phones' screens: docs/_ext/images.py. A
+    # string, not the function: -W rejects an unpicklable config value.
+    "image_scrapers": ("images.scrape_figures",),
+    "image_srcset": ["2x"],
 }
 
 # -- HTML ----------------------------------------------------------------------------

@@ -49,14 +49,35 @@ SCROLL_THROUGH = """async () => {
     window.scrollTo(0, 0);
 }"""
 
-# Resolves when every image of the page has loaded (or failed): a cheaper and surer
-# wait than "network idle" (which always waits half a second of silence).
+# Resolves when every image the page shows has loaded (or failed): a cheaper and surer
+# wait than "network idle" (which always waits half a second of silence). An image
+# that is not rendered (a figure's copy for the other theme: display none) is never
+# fetched while it is lazy, so it is not waited for.
 IMAGES_SETTLED = """async () => {
-    await Promise.all(Array.from(document.images).map(img => img.complete
-        ? null
-        : new Promise(r => { img.addEventListener('load', r, {once: true});
-                             img.addEventListener('error', r, {once: true}); })));
+    await Promise.all(Array.from(document.images)
+        .filter(img => img.getClientRects().length > 0)
+        .map(img => img.complete
+            ? null
+            : new Promise(r => { img.addEventListener('load', r, {once: true});
+                                 img.addEventListener('error', r, {once: true}); })));
 }"""
+
+# An init script (run before the page's own): every layout shift of the page, from
+# its first paint on, with recent input or without, in window.__layoutShifts.
+RECORD_LAYOUT_SHIFTS = """(() => {
+    window.__layoutShifts = [];
+    new PerformanceObserver(list => {
+        for (const entry of list.getEntries()) {
+            window.__layoutShifts.push({
+                value: entry.value,
+                hadRecentInput: entry.hadRecentInput,
+                sources: (entry.sources || []).map(s => s.node
+                    ? (s.node.outerHTML || s.node.nodeName).slice(0, 160)
+                    : '(gone)'),
+            });
+        }
+    }).observe({type: 'layout-shift', buffered: true});
+})();"""
 
 
 def find_chromium() -> str | None:
