@@ -171,7 +171,9 @@ html_last_updated_fmt = None
 html_copy_source = False
 html_show_sourcelink = False
 html_theme_options = {
-    "show_toc_level": 2,
+    # Every level of the page's contents shown at once: a level that unfolds when
+    # its section is reached pushes the entries below it down (a layout shift).
+    "show_toc_level": 3,
     "navigation_with_keys": False,
     "use_download_button": False,
     "use_fullscreen_button": False,
