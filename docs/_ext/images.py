@@ -105,10 +105,31 @@ def themed_copies(rgba: Any, grey: str) -> dict[str, Any]:
         rgb[is_ink] = _rgb(colours["ink"])
         background = np.array(_rgb(colours["background"]), np.float32)
         flat = np.rint(rgb * alpha + background * (1 - alpha)).astype(np.uint8)
-        copies[theme] = Image.fromarray(flat, "RGB").quantize(
-            colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE
+        copies[theme] = _exact_palette(
+            Image.fromarray(flat, "RGB").quantize(
+                colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE
+            ),
+            [_rgb(colours["background"]), _rgb(colours["ink"])],
         )
     return copies
+
+
+def _exact_palette(image: Any, colours: list[tuple[int, int, int]]) -> Any:
+    """``image`` (palette mode) with the palette entry nearest each of ``colours``
+    set to it exactly: the quantizer moves colours slightly, and a background of 254
+    instead of 255 shows as a box on the page."""
+    palette = image.getpalette()[: 3 * PALETTE_COLOURS]
+    entries = [tuple(palette[i : i + 3]) for i in range(0, len(palette), 3)]
+    for colour in colours:
+        nearest = min(
+            range(len(entries)),
+            key=lambda i: sum(
+                (a - b) ** 2 for a, b in zip(entries[i], colour, strict=True)
+            ),
+        )
+        palette[3 * nearest : 3 * nearest + 3] = colour
+    image.putpalette(palette)
+    return image
 
 
 def _figure_titles(fig: Any) -> str:
