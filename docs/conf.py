@@ -54,7 +54,7 @@ extensions = [
     "book_wheel",  # the gradbook wheel in the book's downloads
     "assets",  # only the scripts and styles the book uses; named nav toggles
     "seo",  # descriptions, Open Graph, sitemap.xml, a 404 page at any address
-    "images",  # palette PNGs, loaded lazily
+    "images",  # figures in light and dark, sharp at 2x, sized; palette PNGs, lazy
     "tutorial_meta",  # reading time and prerequisites; checks styled quieter
     "book_files",  # the EPUB and the PDF's page leave out what only the web uses
     "sphinx_copybutton",
@@ -131,6 +131,11 @@ sphinx_gallery_conf = {
     # Pages show what the script prints, nothing more: the downloaded .py, run with
     # python, then prints exactly what the page shows (tests/test_downloads.py).
     "capture_repr": (),
+    # Each figure in the light and the dark theme (the page shows the one that matches
+    # the reader's), at 1x and at 2x for phones' screens: docs/_ext/images.py. A
+    # string, not the function: -W rejects an unpicklable config value.
+    "image_scrapers": ("images.scrape_figures",),
+    "image_srcset": ["2x"],
 }
 
 # -- HTML ----------------------------------------------------------------------------
@@ -170,7 +175,9 @@ html_last_updated_fmt = None
 html_copy_source = False
 html_show_sourcelink = False
 html_theme_options = {
-    "show_toc_level": 2,
+    # Every level of the page's contents shown at once: a level that unfolds when
+    # its section is reached pushes the entries below it down (a layout shift).
+    "show_toc_level": 3,
     "navigation_with_keys": False,
     "use_download_button": False,
     "use_fullscreen_button": False,

@@ -6,7 +6,9 @@ path with gzip and a 404 page, as GitHub Pages serves it. These tests never skip
 without Chromium they fail and say how to install it (tools/provision-browser.sh).
 
 Each page is read twice: light on a desktop, dark on a phone (390 px, device scale 2):
-both colour schemes and both widths, each with the full set of checks.
+both colour schemes and both widths, each with the full set of checks, among them
+that nothing moves: the reader jumps to the last section from the table of contents,
+then scrolls through, and the layout shifts add up to zero.
 The page budget (bytes, requests, Lighthouse) is measured by ``make audit``, never
 asserted here.
 """
@@ -29,6 +31,7 @@ from booktools.browser import (
     IMAGES_SETTLED,
     PHONE,
     PHONE_SCALE,
+    RECORD_LAYOUT_SHIFTS,
     SCROLL_THROUGH,
     find_chromium,
     site_pages,
@@ -90,6 +93,7 @@ class PageWatch:
         self.failed: list[str] = []
         self.bad_status: list[str] = []
         self.foreign: list[str] = []
+        self.requested: list[str] = []
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
         self.page.on("request", self._on_request)
@@ -119,6 +123,7 @@ class PageWatch:
         self.console_errors.append(f"{message.text} at {message.location}")
 
     def _on_request(self, request) -> None:
+        self.requested.append(request.url)
         host = urlsplit(request.url).netloc
         if request.url.startswith(("http:", "https:")) and host != self.own_host:
             self.foreign.append(request.url)
@@ -150,16 +155,29 @@ class PageWatch:
 
 
 def _check_images(page, where: str) -> None:
+    """Every image shown has loaded, with alt text; every <img>, shown or not, has
+    its size (1x: the size the browser gives a 2x copy too) in width and height."""
     images = page.evaluate(
         """() => Array.from(document.images).map(img => ({
             src: img.currentSrc || img.src,
+            shown: img.getClientRects().length > 0,
             loaded: img.complete && img.naturalWidth > 0,
+            natural: [img.naturalWidth, img.naturalHeight],
+            size: [img.getAttribute('width'), img.getAttribute('height')],
             alt: img.getAttribute('alt'),
             decorative: !!img.closest('.sphx-glr-thumbcontainer, .navbar-brand'),
         }))"""
     )
-    not_loaded = [i["src"] for i in images if not i["loaded"]]
+    not_loaded = [i["src"] for i in images if i["shown"] and not i["loaded"]]
     assert not not_loaded, f"{where}: images that did not load: {not_loaded}"
+    unsized = [i["src"] for i in images if None in i["size"]]
+    assert not unsized, f"{where}: <img> without width and height: {unsized}"
+    wrong = [
+        (i["src"], i["size"], i["natural"])
+        for i in images
+        if i["loaded"] and [int(v) for v in i["size"]] != i["natural"]
+    ]
+    assert not wrong, f"{where}: width/height that are not the image's: {wrong}"
     no_alt = [i["src"] for i in images if i["alt"] is None]
     assert not no_alt, f"{where}: images without an alt attribute: {no_alt}"
     empty_alt = [i["src"] for i in images if not i["decorative"] and not i["alt"]]
@@ -198,6 +216,138 @@ def _check_math(page, where: str) -> None:
     assert not report["mathjax"], f"{where}: MathJax loaded; math must be MathML"
 
 
+# Resolves when the images on the screen (which the browser fetches, lazy or not) have
+# loaded: a lazy image further away is not fetched, so it is not waited for.
+IMAGES_IN_VIEW_SETTLED = """async () => {
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const onScreen = img => {
+        const box = img.getBoundingClientRect();
+        return img.getClientRects().length > 0 && box.bottom > 0
+            && box.top < window.innerHeight;
+    };
+    await Promise.all(Array.from(document.images).filter(onScreen)
+        .map(img => img.complete
+            ? null
+            : new Promise(r => { img.addEventListener('load', r, {once: true});
+                                 img.addEventListener('error', r, {once: true}); })));
+}"""
+
+
+def _jump_to_last_section(page) -> str | None:
+    """Follow the page's last table-of-contents link; the section's address, or None
+    for a page without a table of contents.
+
+    On a desktop the reader clicks the last entry they see (deeper levels stay
+    folded). On a phone the contents are in a drawer whose button does nothing
+    today (pydata-sphinx-theme binds only the first ``.secondary-toggle``, the
+    header's hidden one, not the book theme's), so the link is followed as the
+    drawer's would be: its own click()."""
+    links = page.locator("#pst-page-toc-nav a.nav-link")
+    if links.count() == 0:
+        return None
+    shown = page.locator("#pst-page-toc-nav a.nav-link:visible")
+    if shown.count():
+        last = shown.last
+        href = last.get_attribute("href")
+        last.click()
+    else:
+        href = links.last.get_attribute("href")
+        links.last.evaluate("a => a.click()")
+    page.wait_for_function(
+        "h => decodeURIComponent(location.hash) === decodeURIComponent(h)", arg=href
+    )
+    page.evaluate(IMAGES_IN_VIEW_SETTLED)
+    return href
+
+
+def _check_no_layout_shift(page, where: str) -> None:
+    """The layout-shift entries since the first paint (recorded by the init script
+    RECORD_LAYOUT_SHIFTS), with recent input or without, add up to zero."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r)))")
+    shifts = page.evaluate("window.__layoutShifts")
+    assert shifts is not None, f"{where}: the layout-shift recorder did not run"
+    total = sum(s["value"] for s in shifts)
+    assert total == 0, (
+        f"{where}: the page moved (layout shift {total:.4f}): "
+        f"{json.dumps(shifts, indent=2)}"
+    )
+
+
+# Each figure of a tutorial, as drawn: the page's background, the figure's corner
+# (its background), its darkest and lightest pixel.
+FIGURE_COLOURS = """async () => {
+    const lum = (r, g, b) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    const page = getComputedStyle(document.body).backgroundColor.match(/\\d+/g);
+    const figures = [];
+    for (const img of document.querySelectorAll('img.only-light, img.only-dark')) {
+        const shown = img.getClientRects().length > 0;
+        const figure = {
+            classes: img.className, shown, src: img.currentSrc,
+            candidates: img.srcset.split(',').map(c => new URL(
+                c.trim().split(' ')[0], document.baseURI).href),
+        };
+        figures.push(figure);
+        if (!shown) continue;
+        if (!img.complete) {
+            img.scrollIntoView();
+            await new Promise(r => { img.addEventListener('load', r, {once: true});
+                                     img.addEventListener('error', r, {once: true}); });
+        }
+        figure.src = img.currentSrc;
+        const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth;
+        canvas.height = img.naturalHeight;
+        const context = canvas.getContext('2d');
+        context.drawImage(img, 0, 0, canvas.width, canvas.height);
+        const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+        let darkest = 255, lightest = 0;
+        for (let i = 0; i < data.length; i += 4) {
+            const l = lum(data[i], data[i + 1], data[i + 2]);
+            if (l < darkest) darkest = l;
+            if (l > lightest) lightest = l;
+        }
+        Object.assign(figure, {corner: lum(data[0], data[1], data[2]), darkest,
+                               lightest});
+    }
+    return {
+        theme: document.documentElement.dataset.theme,
+        page: lum(...page.slice(0, 3).map(Number)),
+        figures,
+    };
+}"""
+
+
+def _check_figures_follow_theme(watch: PageWatch, where: str, scale: int = 1):
+    """The figure copy for the page's theme is shown (and only it was fetched, at
+    the screen's resolution); its background is the page's (both dark or both
+    light) and its ink the opposite of it."""
+    report = watch.page.evaluate(FIGURE_COLOURS)
+    theme, dark_page = report["theme"], report["page"] < 128
+    assert dark_page == (theme == "dark"), f"{where}: page {report}"
+    for figure in report["figures"]:
+        own = f"only-{theme}" in figure["classes"].split()
+        assert figure["shown"] == own, (
+            f"{where}: {figure['src']} ({figure['classes']}) "
+            f"{'hidden' if own else 'shown'} in the {theme} theme"
+        )
+        if not own:
+            fetched = set(figure["candidates"]) & set(watch.requested)
+            assert not fetched, f"{where}: a hidden figure was fetched: {fetched}"
+            continue
+        assert figure["src"].endswith("_2_00x.png") == (scale == 2), (
+            f"{where}: {figure['src']} shown on a screen of scale {scale}"
+        )
+        assert (figure["corner"] < 128) == dark_page, (
+            f"{where}: {figure['src']}: background luminance {figure['corner']:.0f} "
+            f"on a {theme} page (luminance {report['page']:.0f})"
+        )
+        if dark_page:
+            assert figure["lightest"] > 160, f"{where}: no light ink in {figure}"
+        else:
+            assert figure["darkest"] < 90, f"{where}: no dark ink in {figure}"
+    return report
+
+
 def _axe_violations(page, where: str) -> list[dict]:
     """Critical, serious and moderate violations of the pinned npm axe-core."""
     from booktools import axe
@@ -234,22 +384,35 @@ def test_page_reads_well_light_on_a_desktop_and_dark_on_a_phone(
     browser, base_url, path
 ):
     """Every page, both ways: the theme follows the system; no console error, no
-    failed or foreign request; images loaded with alt text; math drawn; no critical,
-    serious or moderate violation of the current axe-core (npm's, pinned in
-    tools/axe); and on the phone, nothing wider than the screen."""
+    failed or foreign request; images loaded with alt text and sized; figures in the
+    page's theme; nothing moves when the reader jumps to the last section and scrolls
+    through; math drawn; no critical, serious or moderate violation of the current
+    axe-core (npm's, pinned in tools/axe), with a contents entry marked as the section
+    being read; and on the phone, nothing wider than the screen."""
     _require_built_book()
     for reading, (scheme, options) in READINGS.items():
         watch = PageWatch(browser, base_url, color_scheme=scheme, **options)
+        watch.page.add_init_script(RECORD_LAYOUT_SHIFTS)
         where = f"{path} ({reading})"
         try:
             if path == "404.html":
                 watch.expected_error_url = base_url + path
-            watch.goto(path)
+            watch.goto(path, scroll=False)
+            # Straight to the last section (the figures above it not loaded yet),
+            # then through the whole page.
+            _jump_to_last_section(watch.page)
+            watch.page.evaluate(SCROLL_THROUGH)
+            watch.page.evaluate(IMAGES_SETTLED)
             theme = watch.page.evaluate("document.documentElement.dataset.theme")
             assert theme == scheme, f"{where}: theme {theme!r} for a {scheme} system"
             watch.assert_clean(where)
             _check_images(watch.page, where)
+            _check_no_layout_shift(watch.page, where)
+            _check_figures_follow_theme(
+                watch, where, scale=options.get("device_scale_factor", 1)
+            )
             _check_math(watch.page, where)
+            # After the jump: a contents entry is marked as the section being read.
             violations = _axe_violations(watch.page, where)
             assert not violations, (
                 f"{where}: axe-core: {json.dumps(violations, indent=2)}"
@@ -459,6 +622,27 @@ def test_dark_mode_toggle_switches_and_persists(browser, base_url):
         assert luminance(dark["page"]) < 80 < luminance(light["page"])
         page.reload()
         assert colours()["theme"] == "dark", "the choice did not survive a reload"
+        watch.assert_clean(path)
+    finally:
+        watch.close()
+
+
+@pytest.mark.parametrize("system,chosen", [("light", "dark"), ("dark", "light")])
+def test_figures_follow_the_theme_toggle(browser, base_url, system, chosen):
+    """With the system in one scheme, the reader picks the other with the theme
+    button: the figures switch to the copy drawn for it (background and ink), and
+    the copy now hidden is not fetched again."""
+    path = TUTORIALS[0] if TUTORIALS else pytest.fail("no tutorial page")
+    watch = PageWatch(browser, base_url, viewport=DESKTOP, color_scheme=system)
+    try:
+        watch.goto(path, scroll=False)
+        before = _check_figures_follow_theme(watch, f"{path} ({system} system)")
+        assert before["theme"] == system and before["figures"], before
+        watch.requested.clear()
+        watch.page.locator(".theme-switch-button").first.click()
+        watch.page.locator(f".theme-change-button[data-mode={chosen}]").first.click()
+        after = _check_figures_follow_theme(watch, f"{path} ({chosen} by the toggle)")
+        assert after["theme"] == chosen, after
         watch.assert_clean(path)
     finally:
         watch.close()

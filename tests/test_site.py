@@ -176,7 +176,7 @@ def test_generated_notebooks_are_not_built_as_pages(site):
 
 
 def test_gallery_figures_are_light_palette_pngs(site):
-    """reader.compress_gallery_images: plots and thumbnails are palette PNGs."""
+    """images.py: plots (as the scraper writes them) and thumbnails are palette PNGs."""
     from PIL import Image
 
     images = sorted((site / "_images").glob("sphx_glr_*.png"))
@@ -187,7 +187,7 @@ def test_gallery_figures_are_light_palette_pngs(site):
 
 
 def test_gallery_images_load_lazily(site):
-    """reader.lazy_gallery_images: thumbnails and figures wait until scrolled near."""
+    """images.py: thumbnails and figures wait until scrolled near."""
     from booktools.browser import is_redirect
 
     pages = sorted((site / "auto_examples").glob("*.html"))
@@ -200,6 +200,37 @@ def test_gallery_images_load_lazily(site):
         assert images, f"{page.name}: no gallery figure or thumbnail"
         for img in images:
             assert img.get("loading") == "lazy", f"{page.name}: {img}"
+
+
+def test_every_img_has_its_size_and_figures_come_in_both_themes(site):
+    """docs/_ext/images.py: every <img> of every page carries its 1x width and height
+    (the file's own); a tutorial's figures come in pairs, one for the light theme and
+    one for the dark, each with a 2x copy for phones."""
+    import imagesize
+    from booktools.browser import is_redirect
+
+    pages = [p for p in html_pages(site) if not is_redirect(p)]
+    figures = 0
+    for page in pages:
+        for img in soup(page).find_all("img"):
+            where = f"{page.relative_to(site)}: {img}"
+            file = (page.parent / img["src"]).resolve()
+            assert file.is_file(), where
+            assert [img.get("width"), img.get("height")] == [
+                str(v) for v in imagesize.get(file)
+            ], where
+            classes = img.get("class") or []
+            if "sphx-glr-single-img" in classes or "sphx-glr-multi-img" in classes:
+                figures += 1
+                dark = "_dark" in file.stem
+                assert ("only-dark" if dark else "only-light") in classes, where
+                twin = file.with_name(
+                    file.stem.removesuffix("_dark") + ("" if dark else "_dark") + ".png"
+                )
+                assert twin.name in str(page.read_text(encoding="utf-8")), where
+                candidates = [c.split() for c in img["srcset"].split(",")]
+                assert [c[1] for c in candidates if len(c) > 1] == ["2.00x"], where
+    assert figures, "no gallery figure in any page"
 
 
 # Pages that are not documents of the book: no sitemap entry needed.

@@ -1,32 +1,220 @@
-"""The tutorials' figures and the gallery's thumbnails: light and loaded when needed.
+"""The tutorials' figures and the gallery's thumbnails: sharp, sized, in the reader's
+theme, light and loaded when needed.
 
-* **Palette PNGs** (``compress_gallery_images``): Matplotlib writes full-colour PNGs,
-  but a plot has a few dozen colours; each is re-saved with a palette of at most 128
-  colours. The landing page's thumbnails go from about 400 KB to about 90 KB, and
-  nothing visible changes.
-* **Lazy loading**: a figure or thumbnail further down the page is fetched when the
-  reader scrolls near it, not before the first screen. Thumbnails are docutils image
-  nodes (``lazy_thumbnails``); a tutorial's figures are HTML that sphinx-gallery writes
-  itself, so their ``<img>`` tags are found with Python's HTML parser in the page's
-  body and only those tags are rewritten (``lazy_figures``). Only on the website:
-  the EPUB and the PDF's page (``book_files.py``) have nothing to scroll.
+* **Two themes, two resolutions** (``scrape_figures``, sphinx-gallery's image scraper,
+  named in ``sphinx_gallery_conf["image_scrapers"]``): each figure a tutorial shows is
+  drawn once per resolution (1x, and each factor of ``image_srcset``, e.g. 2x for
+  phones) with a transparent background, then written twice: for the light theme (dark
+  ink on the light page colour) and for the dark theme (light ink on the dark page
+  colour). gradbook draws its ink in one grey (``gradbook.plot.INK``) that reads on
+  white and black alike, which is what a downloaded notebook keeps; here every pixel of
+  exactly that grey takes the theme's ink, keeping its coverage (alpha), before the
+  figure is laid on the page colour. The data colours stay as drawn. The light copy is
+  the file sphinx-gallery expects (its thumbnail is made from it); the dark copy is
+  ``<name>_dark.png`` beside it. Both are palette PNGs.
+* **Palette PNGs** (``compress_gallery_images``): a plot has a few dozen colours; the
+  thumbnails sphinx-gallery makes are re-saved with a palette of at most 128 colours
+  (the figures are already written that way), and nothing visible changes.
+* **One pass over each page's ``<img>`` tags** (``size_and_theme_images``), found with
+  Python's HTML parser in the page's body (sphinx-gallery writes its figures as raw
+  HTML, the thumbnails are Sphinx's): every image gets its intrinsic (1x) ``width`` and
+  ``height``, so the page does not move when it loads; gallery figures and thumbnails
+  get ``loading="lazy"``; a figure's light and dark copies get the theme's
+  ``only-light`` and ``only-dark`` classes (pydata-sphinx-theme shows one of them,
+  following both its toggle and the system setting; the hidden one, lazy and
+  ``display: none``, is never fetched). A builder without the theme's classes (EPUB)
+  keeps only the light copy.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import posixpath
+import re
 from collections.abc import Callable, Mapping
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from textwrap import indent
 from typing import Any
 
 from book_files import is_web_build
-from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 
 GALLERY_IMAGE_PREFIX = "sphx_glr_"
 PALETTE_COLOURS = 128
+
+# The page's background and body text, light and dark (--pst-color-background, which
+# sphinx-book-theme 1.4 sets to #121212 in the dark theme, and pydata-sphinx-theme
+# 0.20's --pst-color-text-base): a figure is laid on the page's own colour.
+THEMES = {
+    "light": {"background": "#ffffff", "ink": "#222832"},
+    "dark": {"background": "#121212", "ink": "#ced6dd"},
+}
+DARK_SUFFIX = "_dark"
+# sphinx-gallery's figure names: sphx_glr_<tutorial>_<NNN>[_dark][_2_00x].png
+_FIGURE = re.compile(
+    rf"^(?P<stem>{GALLERY_IMAGE_PREFIX}.+_\d{{3}})(?P<dark>{DARK_SUFFIX})?"
+    r"(?P<scale>_\d+_\d\dx)?\.png$"
+)
+# Builders whose pages carry the theme's only-light / only-dark rules.
+THEMED_BUILDERS = {"html", "dirhtml", "singlehtml"}
+
+
+# -- The scraper: each figure in both themes, at 1x and 2x ----------------------------
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    value = colour.lstrip("#")
+    if not re.fullmatch(r"[0-9a-fA-F]{6}", value):
+        raise ValueError(f"expected a colour as #rrggbb, got {colour!r}")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def themed_copies(rgba: Any, grey: str) -> dict[str, Any]:
+    """One transparent rendering of a figure as an opaque palette image per theme.
+
+    ``rgba`` is an (height, width, 4) uint8 array as Matplotlib writes it (colour not
+    premultiplied by alpha); pixels whose colour is exactly ``grey`` (the plots' ink)
+    take each theme's ink, then everything is laid on the theme's background.
+
+    >>> import numpy as np
+    >>> pixels = np.zeros((1, 3, 4), np.uint8)
+    >>> pixels[0, 1] = (128, 128, 128, 255)  # ink
+    >>> pixels[0, 2] = (59, 130, 196, 255)  # a blue line
+    >>> light = themed_copies(pixels, "#808080")["light"].convert("RGB")
+    >>> [light.getpixel((x, 0)) for x in range(3)]
+    [(255, 255, 255), (34, 40, 50), (59, 130, 196)]
+    >>> dark = themed_copies(pixels, "#808080")["dark"].convert("RGB")
+    >>> [dark.getpixel((x, 0)) for x in range(3)]
+    [(18, 18, 18), (206, 214, 221), (59, 130, 196)]
+    """
+    import numpy as np
+    from PIL import Image
+
+    if not (rgba.ndim == 3 and rgba.shape[2] == 4 and rgba.dtype == np.uint8):
+        raise ValueError(
+            f"expected an RGBA uint8 image (height, width, 4), got "
+            f"{rgba.dtype} {rgba.shape}"
+        )
+    is_ink = np.all(rgba[..., :3] == np.array(_rgb(grey), np.uint8), axis=-1)
+    alpha = rgba[..., 3:].astype(np.float32) / 255
+    copies = {}
+    for theme, colours in THEMES.items():
+        rgb = rgba[..., :3].astype(np.float32)
+        rgb[is_ink] = _rgb(colours["ink"])
+        background = np.array(_rgb(colours["background"]), np.float32)
+        flat = np.rint(rgb * alpha + background * (1 - alpha)).astype(np.uint8)
+        copies[theme] = _exact_palette(
+            Image.fromarray(flat, "RGB").quantize(
+                colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE
+            ),
+            [_rgb(colours["background"]), _rgb(colours["ink"])],
+        )
+    return copies
+
+
+def _exact_palette(image: Any, colours: list[tuple[int, int, int]]) -> Any:
+    """``image`` (palette mode) with the palette entry nearest each of ``colours``
+    set to it exactly: the quantizer moves colours slightly, and a background of 254
+    instead of 255 shows as a box on the page."""
+    palette = image.getpalette()[: 3 * PALETTE_COLOURS]
+    entries = [tuple(palette[i : i + 3]) for i in range(0, len(palette), 3)]
+    for colour in colours:
+        nearest = min(
+            range(len(entries)),
+            key=lambda i: sum(
+                (a - b) ** 2 for a, b in zip(entries[i], colour, strict=True)
+            ),
+        )
+        palette[3 * nearest : 3 * nearest + 3] = colour
+    image.putpalette(palette)
+    return image
+
+
+def _figure_titles(fig: Any) -> str:
+    """The figure's suptitle and Axes titles: its alt text, as sphinx-gallery's."""
+    titles = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text():
+        titles.append(suptitle.get_text())
+    for ax in fig.axes:
+        for loc in ("left", "center", "right"):
+            if ax.get_title(loc=loc):
+                titles.append(ax.get_title(loc=loc))
+    return ", ".join(titles)
+
+
+def _image_sg(
+    path: PurePosixPath, srcset: dict[float, PurePosixPath], alt: str, sources: str
+) -> str:
+    """sphinx-gallery's ``image-sg`` directive for one copy of a figure."""
+    from sphinx_gallery.scrapers import figure_rst
+
+    return figure_rst([path], sources, alt, srcsetpaths=[srcset])  # type: ignore[list-item]
+
+
+def scrape_figures(
+    block: Any, block_vars: dict[str, Any], gallery_conf: dict[str, Any]
+) -> str:
+    """sphinx-gallery image scraper: every open figure in the light and dark theme, at
+    1x and at each ``image_srcset`` factor; returns the reST of both copies."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    from gradbook.plot import INK
+
+    scales = [1.0, *gallery_conf["image_srcset"]]
+    figures = []
+    try:
+        for number, path in zip(
+            plt.get_fignums(), block_vars["image_path_iterator"], strict=False
+        ):
+            fig = plt.figure(number)
+            light = PurePosixPath(path)
+            if light.suffix != ".png":
+                raise ExtensionError(f"expected a .png figure path, got {light}")
+            dark = light.with_name(light.stem + DARK_SUFFIX + light.suffix)
+            srcsets: dict[str, dict[float, PurePosixPath]] = {"light": {}, "dark": {}}
+            for scale in scales:
+                buffer = io.BytesIO()
+                fig.savefig(buffer, format="png", dpi=fig.dpi * scale, transparent=True)
+                with Image.open(buffer) as drawn:
+                    rgba = np.asarray(drawn.convert("RGBA"))
+                for theme, image in themed_copies(rgba, INK).items():
+                    first = light if theme == "light" else dark
+                    target = first
+                    if scale != 1:  # sphinx-gallery's name for a srcset copy
+                        factor = f"{scale:.2f}".replace(".", "_")
+                        target = first.with_name(f"{first.stem}_{factor}x.png")
+                    image.save(target, "PNG", optimize=True)
+                    srcsets[theme][0 if scale == 1 else scale] = target
+            # No title: the tutorial's name, as sphinx-gallery's alt text.
+            alt = _figure_titles(fig) or re.sub(
+                r"[-,_]", " ", light.stem[len(GALLERY_IMAGE_PREFIX) : -len("_001")]
+            )
+            sources = gallery_conf["src_dir"]
+            figures.append(
+                _image_sg(light, srcsets["light"], alt, sources)
+                + _image_sg(dark, srcsets["dark"], alt, sources)
+            )
+    finally:
+        plt.close("all")
+    if len(figures) <= 1:
+        return "".join(figures)
+    # Several figures side by side, as sphinx-gallery lays them out: each list item
+    # holds one figure's two copies.
+    items = [
+        "\n    *\n"
+        + indent(f.replace("sphx-glr-single-img", "sphx-glr-multi-img"), " " * 6)
+        for f in figures
+    ]
+    return "\n.. rst-class:: sphx-glr-horizontal\n\n" + "".join(items)
+
+
+# -- The pass over each page's <img> tags ---------------------------------------------
 
 
 class _ImgTags(HTMLParser):
@@ -37,7 +225,7 @@ class _ImgTags(HTMLParser):
         self._line_starts = [0]
         for line in text.splitlines(keepends=True):
             self._line_starts.append(self._line_starts[-1] + len(line))
-        self.found: list[tuple[int, str, dict[str, str | None]]] = []
+        self.found: list[tuple[int, str, list[tuple[str, str | None]]]] = []
         self.feed(text)
         self.close()
 
@@ -45,66 +233,123 @@ class _ImgTags(HTMLParser):
         if tag == "img":
             line, column = self.getpos()
             raw = self.get_starttag_text() or ""
-            self.found.append((self._line_starts[line - 1] + column, raw, dict(attrs)))
+            self.found.append((self._line_starts[line - 1] + column, raw, attrs))
 
 
-def set_img_attributes(
+def rewrite_img_tags(
     text: str,
-    wanted: Callable[[dict[str, str | None]], Mapping[str, str] | None],
+    change: Callable[[dict[str, str | None]], Mapping[str, str] | None],
 ) -> str:
-    """``text`` with attributes added to some of its ``<img>`` tags.
+    """``text`` with some of its ``<img>`` tags changed.
 
-    ``wanted(attrs)`` gets each tag's attributes and returns those to set (or None
-    to leave the tag alone); an attribute the tag already has is kept. Only the
-    chosen tags change, character for character the rest is the same.
+    ``change(attrs)`` gets each tag's attributes and returns the attributes to set
+    (None: leave the tag alone). A new value replaces the old one, except ``class``,
+    whose names are added to the tag's; the value ``""`` for ``"img"`` removes the
+    tag. Only the changed tags are rewritten: character for character the rest of
+    ``text`` is the same.
 
-    >>> set_img_attributes('<p><img src="a.png" alt="A"></p>', lambda a: {"loading": "lazy"})
-    '<p><img loading="lazy" src="a.png" alt="A"></p>'
+    >>> rewrite_img_tags('<p><img src="a.png" alt="A"></p>', lambda a: {"width": "5"})
+    '<p><img src="a.png" alt="A" width="5"></p>'
+    >>> rewrite_img_tags('<img class = "x" src="a.png"/>', lambda a: {"class": "y"})
+    '<img class="x y" src="a.png" />'
+    >>> rewrite_img_tags('<i>1</i><img src="a.png">', lambda a: {"img": ""})
+    '<i>1</i>'
     """
     pieces, done = [], 0
     for offset, raw, attrs in _ImgTags(text).found:
-        extra = {k: v for k, v in (wanted(attrs) or {}).items() if k not in attrs}
-        if not extra:
+        wanted = dict(change(dict(attrs)) or {})
+        if not wanted:
             continue
-        added = "".join(f' {k}="{html.escape(v)}"' for k, v in extra.items())
-        pieces += [text[done:offset], "<img", added, raw[len("<img") :]]
+        pieces.append(text[done:offset])
         done = offset + len(raw)
+        if wanted.pop("img", None) == "":
+            continue
+        merged = dict(attrs)
+        for name, value in wanted.items():
+            if name == "class" and merged.get("class"):
+                classes = (merged["class"] or "").split()
+                value = " ".join(
+                    classes + [c for c in value.split() if c not in classes]
+                )
+            merged[name] = value
+        parts = [
+            name if value is None else f'{name}="{html.escape(value)}"'
+            for name, value in merged.items()
+        ]
+        end = " />" if raw.rstrip().endswith("/>") else ">"
+        pieces.append("<img " + " ".join(parts) + end)
     return "".join([*pieces, text[done:]])
 
 
-def _is_gallery_image(uri: str | None) -> bool:
-    return posixpath.basename(uri or "").startswith(GALLERY_IMAGE_PREFIX)
+def _image_size(path: Path) -> tuple[int, int]:
+    import imagesize
+
+    width, height = imagesize.get(str(path))
+    if width <= 0 or height <= 0:
+        raise ExtensionError(f"cannot read the size of the image {path}")
+    return int(width), int(height)
 
 
-def lazy_thumbnails(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """``loading="lazy"`` on sphinx-gallery's thumbnails (docutils image nodes)."""
-    if not is_web_build(app):
-        return
-    for image in doctree.findall(nodes.image):
-        if _is_gallery_image(image.get("uri")):
-            image["loading"] = "lazy"
-
-
-def lazy_figures(
+def size_and_theme_images(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """``loading="lazy"`` on a tutorial's figures, in the page's body."""
+    """Every ``<img>`` in the page's body: its 1x size, lazy loading for gallery
+    images, and the theme classes (or, without the theme, no dark copy)."""
     body = context.get("body")
-    if not body or GALLERY_IMAGE_PREFIX not in body or not is_web_build(app):
+    if not body or "<img" not in body:
         return
-    context["body"] = set_img_attributes(
-        body,
-        lambda attrs: (
-            {"loading": "lazy"} if _is_gallery_image(attrs.get("src")) else None
-        ),
-    )
+    outdir = Path(app.outdir)
+    page_dir = posixpath.dirname(app.builder.get_target_uri(pagename))
+    # Images Sphinx copies itself (thumbnails) reach the output after the pages are
+    # written: their size is read from the source file.
+    copied_from = {
+        name: Path(app.srcdir, source)
+        for source, name in getattr(app.builder, "images", {}).items()
+    }
+    figures = {
+        m["stem"] + ("_dark" if m["dark"] else "")
+        for a in (a for _, _, a in _ImgTags(body).found)
+        if (m := _FIGURE.match(posixpath.basename(dict(a).get("src") or "")))
+    }
+    themed = app.builder.name in THEMED_BUILDERS
+    web = is_web_build(app)  # the EPUB and the PDF's page have nothing to scroll
+
+    def change(attrs: dict[str, str | None]) -> dict[str, str]:
+        src = attrs.get("src") or ""
+        if not src or src.startswith(("data:", "http:", "https:", "//")):
+            return {}
+        name = posixpath.basename(src)
+        wanted: dict[str, str] = {}
+        figure = _FIGURE.match(name)
+        if figure and figure["stem"] + DARK_SUFFIX in figures:
+            if figure["dark"] and not themed:
+                return {"img": ""}
+            if themed:
+                wanted["class"] = "only-dark" if figure["dark"] else "only-light"
+        if name.startswith(GALLERY_IMAGE_PREFIX) and web:
+            wanted["loading"] = "lazy"
+        if "width" not in attrs or "height" not in attrs:
+            in_output = outdir / posixpath.normpath(posixpath.join(page_dir, src))
+            file = in_output if in_output.is_file() else copied_from.get(name)
+            if file is None or not file.is_file():
+                raise ExtensionError(
+                    f"{pagename}: cannot find the image {src!r} to give its <img> a "
+                    "width and height (expected it in the output folder or among "
+                    "the images Sphinx copies)"
+                )
+            width, height = _image_size(file)
+            wanted |= {"width": str(width), "height": str(height)}
+        return wanted
+
+    context["body"] = rewrite_img_tags(body, change)
 
 
 def compress_gallery_images(app: Sphinx, exception: Exception | None) -> None:
-    """Re-save every sphinx-gallery figure in the output as a palette PNG.
+    """Re-save every sphinx-gallery image in the output as a palette PNG.
 
     Deterministic (same pixels in, same bytes out), and done once: an image already
-    in palette mode is left alone, so a no-change rebuild changes nothing.
+    in palette mode (the figures, as the scraper writes them) is left alone, so a
+    no-change rebuild changes nothing.
     """
     if exception is not None or app.builder.format != "html":
         return
@@ -123,8 +368,23 @@ def compress_gallery_images(app: Sphinx, exception: Exception | None) -> None:
         palette.save(path, "PNG", optimize=True)
 
 
+# The theme writes data-theme="auto" in the page's head and resolves it to "light" or
+# "dark" only in its deferred script, after the first paint: until then neither
+# only-light nor only-dark is hidden (both copies of a figure on the first screen are
+# fetched, then one disappears) and the theme's colour variables are unset (bordered
+# boxes gain their border late): the page moves. This runs in the head, before the
+# body is parsed, and resolves it as the theme's script will (its own mode first,
+# then the system's scheme).
+RESOLVE_THEME_EARLY = """(() => {
+  const data = document.documentElement.dataset;
+  const mode = data.mode || "auto";
+  const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+  data.theme = mode === "auto" ? (dark ? "dark" : "light") : mode;
+})();"""
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.connect("doctree-resolved", lazy_thumbnails)
-    app.connect("html-page-context", lazy_figures)
+    app.add_js_file(None, body=RESOLVE_THEME_EARLY, priority=100)
+    app.connect("html-page-context", size_and_theme_images)
     app.connect("build-finished", compress_gallery_images)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}

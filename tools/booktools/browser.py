@@ -68,6 +68,23 @@ IMAGES_SETTLED = """async () => {
     await Promise.race([settled, late]);
 }"""
 
+# An init script (run before the page's own): every layout shift of the page, from
+# its first paint on, with recent input or without, in window.__layoutShifts.
+RECORD_LAYOUT_SHIFTS = """(() => {
+    window.__layoutShifts = [];
+    new PerformanceObserver(list => {
+        for (const entry of list.getEntries()) {
+            window.__layoutShifts.push({
+                value: entry.value,
+                hadRecentInput: entry.hadRecentInput,
+                sources: (entry.sources || []).map(s => s.node
+                    ? (s.node.outerHTML || s.node.nodeName).slice(0, 160)
+                    : '(gone)'),
+            });
+        }
+    }).observe({type: 'layout-shift', buffered: true});
+})();"""
+
 
 def find_chromium() -> str | None:
     """The Chromium executable to drive (``BOOK_CHROMIUM`` first), or None."""
