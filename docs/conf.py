@@ -177,11 +177,15 @@ html_show_sourcelink = False
 html_theme_options = {
     # Every level of the page's contents shown at once: a level that unfolds when
     # its section is reached pushes the entries below it down (a layout shift).
-    "show_toc_level": 3,
+    "show_toc_level": 4,  # api.html has four levels (a function's tutorials)
     "navigation_with_keys": False,
     "use_download_button": False,
     "use_fullscreen_button": False,
     "use_repository_button": False,
+    # The theme's default here is an empty Read the Docs ad slot (the book is not on
+    # Read the Docs), which the theme's script collapses after the first paint: a
+    # layout shift at the foot of the sidebar.
+    "primary_sidebar_end": [],
 }
 html_context = {"default_mode": "auto"}  # follow the reader's system until they choose
 
