@@ -152,7 +152,8 @@ def _image_sg(
     """sphinx-gallery's ``image-sg`` directive for one copy of a figure."""
     from sphinx_gallery.scrapers import figure_rst
 
-    return figure_rst([path], sources, alt, srcsetpaths=[srcset])  # type: ignore[list-item]
+    rst: str = figure_rst([path], sources, alt, srcsetpaths=[srcset])
+    return rst
 
 
 def scrape_figures(
