@@ -194,7 +194,7 @@ def kernel_specs(folder: Path, python: Path, env: dict[str, str]) -> KernelSpecM
 
 
 def run_notebook(notebook, kernels: KernelSpecManager, folder: Path) -> None:
-    """Execute ``notebook`` (in place) in the "reader" kernel, in ``folder``."""
+    """Execute ``notebook`` (in place) in a new "reader" kernel, in ``folder``."""
     manager = KernelManager(kernel_name="reader", kernel_spec_manager=kernels)
     client = NotebookClient(
         notebook,
@@ -204,6 +204,31 @@ def run_notebook(notebook, kernels: KernelSpecManager, folder: Path) -> None:
     )
     client.owns_km = True  # the manager is this test's: shut its kernel down after
     client.execute()
+
+
+# Run first in the warm kernel: what one notebook could leave behind for the next is
+# put back as a new kernel has it (names, figures, torch's global modes).
+FRESH_START = """\
+%reset -f
+import matplotlib.pyplot, torch
+matplotlib.pyplot.close("all")
+torch.set_default_dtype(torch.float32)
+torch.set_grad_enabled(True)
+torch.autograd.set_detect_anomaly(False)
+%reset -f"""
+
+
+def run_in_warm_kernel(notebook, manager: KernelManager) -> None:
+    """Execute ``notebook`` (in place) in ``manager``'s running kernel, from a fresh
+    start (``FRESH_START``): the imports are warm, nothing else is kept."""
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(FRESH_START))
+    client = NotebookClient(notebook, km=manager, timeout=300)
+    try:
+        client.execute()  # the kernel is the fixture's: it stays up for the next one
+    finally:
+        if client.kc is not None:
+            client.kc.stop_channels()
+    del notebook.cells[0]
 
 
 def printed(cells) -> tuple[list[str], str]:
@@ -229,12 +254,26 @@ def reader_kernels(reader, tmp_path_factory) -> KernelSpecManager:
     )
 
 
+@pytest.fixture(scope="session")
+def warm_kernel(reader_kernels, tmp_path_factory):
+    """One reader kernel per test worker, for the notebooks one after another: a
+    kernel starts and imports torch in about 3 s, a notebook's own work takes one."""
+    manager = KernelManager(kernel_name="reader", kernel_spec_manager=reader_kernels)
+    manager.start_kernel(cwd=str(tmp_path_factory.mktemp("notebooks")))
+    yield manager
+    manager.shutdown_kernel(now=True)
+
+
 @pytest.mark.parametrize("script", TUTORIALS, ids=IDS)
 def test_downloaded_notebook_runs_in_a_kernel_and_prints_what_the_page_shows(
-    site, reader_kernels, script, tmp_path
+    site, warm_kernel, script
 ):
+    """Each tutorial's notebook, run cell by cell in the reader's kernel, prints what
+    its page shows, and nothing on stderr. (The kernel is shared by the notebooks a
+    worker runs, from a fresh start each; a notebook in a kernel of its own, first
+    cell included, is the next test's.)"""
     notebook = nbformat.read(download(site, f"{script.stem}.ipynb"), as_version=4)
-    run_notebook(notebook, reader_kernels, tmp_path)
+    run_in_warm_kernel(notebook, warm_kernel)
     stdout, stderr = printed(notebook.cells)
     assert not stderr, "the notebook printed to stderr:\n" + stderr
     assert stdout == page_output(site, script.stem)
