@@ -12,27 +12,12 @@ if [ -x "$CHROMIUM" ]; then
     exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "provision-browser: ERROR: no $CHROMIUM and no apt-get on this machine." >&2
-    echo "  Install Chromium with your system's package manager, then set" >&2
-    echo "  BOOK_CHROMIUM=/path/to/chromium if it is not at /usr/bin/chromium." >&2
+# shellcheck source=tools/apt-install.sh
+. "$(dirname "$0")/apt-install.sh"
+apt_install provision-browser chromium || {
+    echo "  (or install Chromium another way and set BOOK_CHROMIUM=/path/to/chromium)" >&2
     exit 1
-fi
-
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=""
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    SUDO="sudo -n"
-else
-    echo "provision-browser: ERROR: chromium is missing and installing it needs root." >&2
-    echo "  Run: sudo apt-get update && sudo apt-get install -y chromium" >&2
-    exit 1
-fi
-
-echo "provision-browser: installing Debian's chromium (apt-get) ..."
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq chromium >/dev/null
+}
 
 if [ ! -x "$CHROMIUM" ]; then
     echo "provision-browser: ERROR: apt-get finished but $CHROMIUM is not there." >&2

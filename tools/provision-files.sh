@@ -22,28 +22,9 @@ if [ "${#missing[@]}" -eq 0 ]; then
     exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "provision-files: ERROR: missing ${missing[*]} and no apt-get on this machine." >&2
-    echo "  Install them with your system's package manager." >&2
-    exit 1
-fi
-
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=""
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    SUDO="sudo -n"
-else
-    echo "provision-files: ERROR: ${missing[*]} missing and installing needs root." >&2
-    echo "  Run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
-    exit 1
-fi
-
-echo "provision-files: installing ${missing[*]} (apt-get) ..."
-export DEBIAN_FRONTEND=noninteractive
-# Wait for another apt-get (a parallel provisioning) rather than fail on its lock.
-APT=(-o DPkg::Lock::Timeout=600)
-$SUDO apt-get "${APT[@]}" update -qq
-$SUDO apt-get "${APT[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# shellcheck source=tools/apt-install.sh
+. "$(dirname "$0")/apt-install.sh"
+apt_install provision-files "${missing[@]}"
 
 for tool in epubcheck pdftotext; do
     command -v "$tool" >/dev/null 2>&1 || {
