@@ -54,6 +54,7 @@ extensions = [
     "book_wheel",  # the gradbook wheel in the book's downloads
     "assets",  # only the scripts and styles the book uses; named nav toggles
     "seo",  # descriptions, Open Graph, sitemap.xml, a 404 page at any address
+    "lean_code",  # code blocks without the spans that change nothing
     "images",  # figures in light and dark, sharp at 2x, sized; palette PNGs, lazy
     "tutorial_meta",  # reading time and prerequisites; checks styled quieter
     "book_files",  # the EPUB and the PDF's page leave out what only the web uses
