@@ -15,12 +15,9 @@ asserted here.
 
 from __future__ import annotations
 
-import io
 import json
-import os
 import re
-import zipfile
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from booktools import BOOK
@@ -434,92 +431,6 @@ def test_page_reads_well_light_on_a_desktop_and_dark_on_a_phone(
                 )
         finally:
             watch.close()
-
-
-@pytest.mark.parametrize("path", TUTORIALS or ["<no tutorial>"])
-def test_tutorial_bar_downloads_colab_and_torch_version(browser, base_url, path):
-    """Near the top: .py, .ipynb, the zips of all, the gradbook wheel with the command
-    that installs it; Colab only when configured; the torch version. Every download
-    link returns a usable file."""
-    _require_built_book()
-    import torch
-
-    watch = PageWatch(browser, base_url, viewport=DESKTOP)
-    try:
-        watch.goto(path, scroll=False)
-        page = watch.page
-        bar = page.locator("nav.book-tutorial-bar")
-        assert bar.count() == 1, f"{path}: no download bar"
-        # Near the top: right under the title, before any code.
-        order = page.evaluate(
-            """() => {
-                const bar = document.querySelector('nav.book-tutorial-bar');
-                const h1 = document.querySelector('main h1');
-                const code = document.querySelector('main div.highlight');
-                const after = (a, b) =>
-                    !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
-                return {
-                    afterTitle: after(h1, bar),
-                    beforeCode: !code || after(bar, code),
-                };
-            }"""
-        )
-        assert order == {"afterTitle": True, "beforeCode": True}, f"{path}: {order}"
-        assert f"torch {torch.__version__}" in bar.inner_text()
-
-        links = {
-            a.inner_text().strip(): a.get_attribute("href")
-            for a in bar.locator("a").all()
-        }
-        wanted = {
-            "Download .py": ".py",
-            "Download .ipynb": ".ipynb",
-            "All tutorials (.zip of .py)": ".zip",
-            "All tutorials (.zip of .ipynb)": ".zip",
-            "gradbook (.whl)": ".whl",
-        }
-        for label, suffix in wanted.items():
-            assert label in links, f"{path}: no '{label}' link in {sorted(links)}"
-            url = urljoin(watch.base_url + path, links[label])
-            assert url.endswith(suffix), url
-            response = page.request.get(url)
-            assert response.status == 200, f"{url}: HTTP {response.status}"
-            body = response.body()
-            if suffix == ".py":
-                compile(body.decode("utf-8"), url, "exec")
-            elif suffix == ".ipynb":
-                notebook = json.loads(body)
-                assert notebook["cells"], f"{url}: a notebook without cells"
-            elif suffix == ".whl":
-                with zipfile.ZipFile(io.BytesIO(body)) as archive:
-                    names = archive.namelist()
-                assert "gradbook/__init__.py" in names, names
-                wheel_path = urlsplit(url).path
-            else:
-                with zipfile.ZipFile(io.BytesIO(body)) as archive:
-                    names = archive.namelist()
-                want = ".py" if ".py)" in label else ".ipynb"
-                assert names and all(n.endswith(want) for n in names), names
-        # The one command that installs gradbook, from the published book: the
-        # address of the wheel the bar links.
-        command = bar.locator(".book-install code").inner_text()
-        published = urlsplit(command.removeprefix("pip install "))
-        assert command.startswith("pip install http"), command
-        assert published.path == wheel_path, (command, wheel_path)
-
-        repository = os.environ.get("BOOK_REPOSITORY_URL", "")
-        colab = [h for t, h in links.items() if t == "Open in Colab"]
-        if repository:
-            owner_repo = urlsplit(repository).path.strip("/").removesuffix(".git")
-            assert colab and colab[0].startswith(
-                f"https://colab.research.google.com/github/{owner_repo}/blob/gh-pages/"
-            ), colab
-            assert colab[0].endswith(".ipynb")
-        else:
-            assert not colab, f"{path}: a Colab link although no repository is set"
-        watch.assert_clean(path)
-    finally:
-        watch.close()
 
 
 def test_copy_button_copies_code_without_prompts_or_outputs(browser, base_url):

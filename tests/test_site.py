@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from booktools import BOOK
@@ -61,6 +64,69 @@ def test_every_tutorial_can_be_downloaded(site, script):
 
 
 PRACTICE = [t for t in TUTORIALS if "<details" in t.read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("script", TUTORIALS, ids=[t.stem for t in TUTORIALS])
+def test_tutorial_bar_downloads_colab_and_torch_version(site, script):
+    """Right under the title, before any code: .py, .ipynb, the zips of all, the
+    gradbook wheel with the command that installs it; Colab only when configured;
+    the torch version. Every download link leads to a usable file of the site."""
+    import torch
+
+    page_path = site / "auto_examples" / f"{script.stem}.html"
+    page = soup(page_path)
+    (bar,) = page.select("nav.book-tutorial-bar")
+    main = page.select_one("main") or page
+    h1, code = main.select_one("h1"), main.select_one("div.highlight")
+    order = [id(e) for e in main.find_all(True) if e in (h1, bar, code)]
+    assert order[:2] == [id(h1), id(bar)], (
+        f"{script.stem}: the bar is not under the title"
+    )
+    assert f"torch {torch.__version__}" in bar.get_text()
+
+    links = {a.get_text().strip(): a["href"] for a in bar.select("a")}
+    wanted = {
+        "Download .py": ".py",
+        "Download .ipynb": ".ipynb",
+        "All tutorials (.zip of .py)": ".zip",
+        "All tutorials (.zip of .ipynb)": ".zip",
+        "gradbook (.whl)": ".whl",
+    }
+    for label, suffix in wanted.items():
+        assert label in links, f"{script.stem}: no '{label}' link in {sorted(links)}"
+        href = links[label]
+        assert href.endswith(suffix) and "://" not in href, href
+        file = (page_path.parent / href).resolve()
+        assert file.is_file() and file.is_relative_to(site.resolve()), href
+        if suffix == ".py":
+            compile(file.read_text(encoding="utf-8"), href, "exec")
+        elif suffix == ".ipynb":
+            assert json.loads(file.read_bytes())["cells"], f"{href}: no cells"
+        elif suffix == ".whl":
+            with zipfile.ZipFile(file) as archive:
+                assert "gradbook/__init__.py" in archive.namelist()
+            wheel = file.relative_to(site.resolve()).as_posix()
+        else:
+            with zipfile.ZipFile(file) as archive:
+                names = archive.namelist()
+            want = ".py" if ".py)" in label else ".ipynb"
+            assert names and all(n.endswith(want) for n in names), names
+    # The one command that installs gradbook, from the published book: the address
+    # of the wheel the bar links.
+    command = bar.select_one(".book-install code").get_text()
+    assert command.startswith("pip install http"), command
+    assert urlsplit(command.removeprefix("pip install ")).path.endswith("/" + wheel)
+
+    repository = os.environ.get("BOOK_REPOSITORY_URL", "")
+    colab = [h for t, h in links.items() if t == "Open in Colab"]
+    if repository:
+        owner_repo = urlsplit(repository).path.strip("/").removesuffix(".git")
+        assert colab and colab[0].startswith(
+            f"https://colab.research.google.com/github/{owner_repo}/blob/gh-pages/"
+        ), colab
+        assert colab[0].endswith(".ipynb")
+    else:
+        assert not colab, f"{script.stem}: a Colab link although no repository is set"
 
 
 @pytest.mark.parametrize("script", PRACTICE, ids=[t.stem for t in PRACTICE])
