@@ -385,7 +385,75 @@ def forget_index_entries(app: Sphinx, env: Any, docname: str) -> None:
     env._search_index_index_entries.pop(docname, None)
 
 
+# -- Labels: each names one place, also when pages are read in parallel ---------------
+# Sphinx warns about a label defined twice when it reads the second page, but not
+# when the two pages were read by different parallel workers: merging their data
+# keeps one silently (sphinx/domains/std: "XXX duplicates?"). Each page's labels are
+# kept here and compared once every page is in.
+
+
+def _labels(app: Sphinx) -> dict[str, list[str]]:
+    env: Any = app.env
+    if not hasattr(env, "book_labels"):
+        env.book_labels = {}
+    return env.book_labels  # type: ignore[no-any-return]
+
+
+def _is_label(doctree: nodes.document, name: str) -> bool:
+    """Whether ``name`` is a label the standard domain keeps (as its ``process_doc``
+    decides): explicit, and not a footnote, a link's own name or an object."""
+    labelid = doctree.nameids.get(name)
+    if not doctree.nametypes.get(name) or labelid is None:
+        return False
+    node: nodes.Element | None = doctree.ids[labelid]
+    if isinstance(node, nodes.target) and "refid" in node:  # indirect target
+        node = doctree.ids.get(node["refid"])
+    return node is not None and not (
+        node.tagname == "footnote"
+        or "refuri" in node
+        or node.tagname.startswith("desc_")
+    )
+
+
+def keep_labels(app: Sphinx, doctree: nodes.document) -> None:
+    """The labels of a page (``(name)=``, ``.. _name:``, ``:name:``)."""
+    _labels(app)[app.env.docname] = sorted(
+        name for name in doctree.nametypes if _is_label(doctree, name)
+    )
+
+
+def merge_labels(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
+    mine = _labels(app)
+    for docname in docnames:
+        mine[docname] = getattr(other, "book_labels", {}).get(docname, [])
+
+
+def forget_labels(app: Sphinx, env: Any, docname: str) -> None:
+    _labels(app).pop(docname, None)
+
+
+def refuse_duplicate_labels(app: Sphinx, env: Any) -> None:
+    where: dict[str, list[str]] = {}
+    for docname, labels in sorted(_labels(app).items()):
+        for label in labels:
+            where.setdefault(label, []).append(docname)
+    for label, docnames in sorted(where.items()):
+        if len(docnames) > 1:
+            logger.warning(
+                "duplicate label %s, also in %s: a label names one place",
+                label,
+                ", ".join(docnames[1:]),
+                location=docnames[0],
+                type="book",
+                subtype="duplicate_label",
+            )
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("doctree-read", keep_labels)
+    app.connect("env-merge-info", merge_labels)
+    app.connect("env-purge-doc", forget_labels)
+    app.connect("env-check-consistency", refuse_duplicate_labels)
     app.connect("doctree-read", keep_index_entries)
     app.connect("env-merge-info", merge_index_entries)
     app.connect("env-purge-doc", forget_index_entries)
