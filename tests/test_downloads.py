@@ -6,7 +6,13 @@ and run in a separate virtual environment that has only torch, matplotlib and gr
 ipykernel to run the notebook in a real Jupyter kernel. Their printed output must
 equal the executed output on the page. The .py runs as the build runs a tutorial: any
 Python warning is an error (except the few library-internal ones of
-docs/_ext/known_warnings.py), and it writes no file.
+docs/_ext/known_warnings.py), and it writes no file. Each .py still runs alone in a
+process of its own, as ``python -W error ... script.py`` runs it (same options, same
+environment), but forked from a warm reader-environment process (tests/forkserver.py)
+that has only imported torch, matplotlib and gradbook and made torch's lazy first use
+of torch.func and forward mode: the script starts from fresh globals, so a missing
+import still fails, without the 3 s a fresh interpreter spends on imports (7 s with
+forward mode).
 
 And a reader without gradbook: a notebook's first cell installs the wheel from the
 published book (here the built site, served on 127.0.0.1), then the notebook runs.
@@ -35,6 +41,7 @@ from booktools.server import serve
 from bs4 import BeautifulSoup
 from conftest import book_config
 from filelock import FileLock
+from forkserver import ForkServer
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from known_warnings import command_line_options
@@ -157,20 +164,42 @@ def download(site: Path, name: str) -> Path:
     return path
 
 
+# What the reader's warm process runs before it forks a child per script: the imports
+# every tutorial starts with, and torch's lazy first use of torch.func and forward mode
+# (about 4 s: scripting decompositions). It defines nothing a script could use.
+READER_PRELOAD = """\
+import matplotlib.pyplot, torch, gradbook
+x = torch.tensor(1.0)
+torch.func.grad(lambda x: x * x)(x)
+with torch.autograd.forward_ad.dual_level():
+    torch.autograd.forward_ad.make_dual(x, torch.tensor(1.0)) * 2
+"""
+
+
+@pytest.fixture(scope="session")
+def reader_scripts(reader, tmp_path_factory):
+    """One warm reader process per test worker (tests/forkserver.py) that runs each
+    downloaded script in a child of its own, as ``python -W error ... script.py``."""
+    server = ForkServer(
+        [str(reader.python), *command_line_options()],
+        READER_PRELOAD,
+        env=reader.env,
+        cwd=tmp_path_factory.mktemp("reader-scripts"),
+    )
+    yield server
+    server.close()
+
+
 @pytest.mark.parametrize("script", TUTORIALS, ids=IDS)
 def test_downloaded_script_runs_alone_and_prints_what_the_page_shows(
-    site, reader, script, tmp_path
+    site, reader_scripts, script, tmp_path
 ):
+    """The downloaded .py, run alone in its own process (forked from the warm reader
+    process, with fresh globals) in an empty folder: it exits 0, prints nothing on
+    stderr (a warning is an error), passes a check, writes no file, and prints what
+    the page shows."""
     source = download(site, f"{script.stem}.py")
-    result = subprocess.run(
-        [str(reader.python), *command_line_options(), str(source)],
-        cwd=tmp_path,
-        env=reader.env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = reader_scripts.run(source, cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     assert not result.stderr, f"the script printed to stderr:\n{result.stderr}"
     assert "✓" in result.stdout, "the tutorial printed no passing check"
