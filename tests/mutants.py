@@ -14,7 +14,8 @@ A *site* is something a tutorial states and checks:
 
 A *mutant* is the tutorial with one site changed (a number by a clear amount, a
 boolean flipped, a text or an exception type replaced); the tutorial's own checks must
-then fail with ``CheckFailed``.
+then fail with ``CheckFailed``. ``MutantRunner`` runs a tutorial's mutants, each
+from the statement it changes on (see the comment above ``OriginalFailed``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 # For each check: the position of its expected value when given positionally.
 CHECKS = {
@@ -235,48 +237,204 @@ def myst_script(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-# A long-lived subprocess: imports torch, matplotlib and gradbook once, warms up what
-# torch imports lazily on first use (torch.func and forward mode: about 2 s), then for
-# each line of jobs it reads, forks a child per mutant (which starts warm) and answers
-# with a line of exit codes: 0 passed, 3 CheckFailed, 4 any other error.
-RUNNER = r"""
-import json, os, sys
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot
-import torch, torch.func, gradbook
-from torch.autograd import forward_ad
-from gradbook import CheckFailed
+# Running mutants. A mutant differs from its original inside one top-level statement,
+# so a job (an original and its mutants) runs the original statement by statement
+# and, just before statement i, forks a child per mutant that differs there. The child
+# runs the mutated statement i, then the original's statements after it: it starts
+# from the state the mutant itself would have reached, since every statement before i
+# is the same. So each mutant runs only from its own statement on, not from the top.
 
-_x = torch.tensor(1.0)
-torch.func.grad(lambda x: x * x)(_x)
-with forward_ad.dual_level():
-    forward_ad.make_dual(_x, torch.tensor(1.0)) * 2
 
-for line in sys.stdin:
-    results = []
-    for job in json.loads(line):
+class OriginalFailed(Exception):
+    """The unmutated script fails: its mutants' exit codes would mean nothing."""
+
+
+def _compiled(stmt: ast.stmt, filename: str, flags: int):
+    """One top-level statement, compiled alone; its line numbers are the file's."""
+    module = ast.Module(body=[stmt], type_ignores=[])
+    # dont_inherit: not this file's own `from __future__ import annotations`.
+    return compile(module, filename, "exec", flags=flags, dont_inherit=True)
+
+
+def _future_flags(tree: ast.Module) -> int:
+    """The compiler flags of a script's ``from __future__`` imports, which each
+    statement, compiled alone, must be given."""
+    import __future__
+
+    flags = 0
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+            for alias in stmt.names:
+                flags |= getattr(__future__, alias.name).compiler_flag
+    return flags
+
+
+def _is_bare_text(stmt: ast.stmt) -> bool:
+    """A text standing alone: a no-op, except that compiled alone it would set
+    ``__doc__`` (only a script's first statement does)."""
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    )
+
+
+def _changed_statement(original: ast.Module, mutant: str) -> tuple[int, ast.stmt]:
+    """Where ``mutant`` differs from ``original`` (the index of the one top-level
+    statement), and its version of that statement.
+
+    A mutant that does not parse raises ``SyntaxError``; one with another number of
+    statements, or with more or fewer than one changed, ``ValueError``. mutate()
+    changes one literal, so neither happens; were it to, the caller runs that mutant
+    whole, from the top, which means the same and only costs time.
+    """
+    body = ast.parse(mutant).body
+    if len(body) != len(original.body):
+        raise ValueError("not the same number of top-level statements")
+    changed = [
+        i
+        for i, (a, b) in enumerate(zip(original.body, body, strict=True))
+        if ast.dump(a) != ast.dump(b)
+    ]
+    if len(changed) != 1:
+        raise ValueError(f"top-level statements changed: {changed}")
+    return changed[0], body[changed[0]]
+
+
+def _exit_code(run) -> int:
+    """Forks a child that calls ``run()`` and exits 3 if it raises CheckFailed, 4 if
+    it raises anything else, 0 otherwise; waits for it and returns that code."""
+    import os
+
+    from gradbook import CheckFailed
+
+    pid = os.fork()
+    if pid == 0:
+        try:
+            run()
+        except CheckFailed:
+            os._exit(3)
+        except BaseException:
+            os._exit(4)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def _run_job(original: str, mutants: list[str], filename: str) -> dict:
+    """Runs ``original`` statement by statement, and each mutant from its changed
+    statement on (see above). Answers ``{"codes": [an exit code per mutant]}``, or
+    ``{"original_fails": traceback}``."""
+    import traceback
+
+    try:
+        compile(original, filename, "exec", dont_inherit=True)  # its syntax errors
+        tree = ast.parse(original, filename)
+    except SyntaxError:
+        return {"original_fails": traceback.format_exc()}
+    flags = _future_flags(tree)
+    statements = [
+        None if i and _is_bare_text(stmt) else _compiled(stmt, filename, flags)
+        for i, stmt in enumerate(tree.body)
+    ]
+    codes: list[int | None] = [None] * len(mutants)
+    at: dict[int, list[tuple[int, ast.stmt]]] = {}  # statement: (mutant, its version)
+    for n, mutant in enumerate(mutants):
+        try:
+            i, changed = _changed_statement(tree, mutant)
+        except (SyntaxError, ValueError):
+
+            def whole(mutant=mutant):
+                code = compile(mutant, filename, "exec", dont_inherit=True)
+                exec(code, {"__name__": "__main__"})
+
+            codes[n] = _exit_code(whole)
+            continue
+        at.setdefault(i, []).append((n, changed))
+
+    namespace = {"__name__": "__main__"}
+    for i, code in enumerate(statements):
+        for n, changed in at.get(i, []):
+
+            def rest(i=i, changed=changed):
+                exec(_compiled(changed, filename, flags), namespace)
+                for later in statements[i + 1 :]:
+                    if later is not None:
+                        exec(later, namespace)
+
+            codes[n] = _exit_code(rest)
+        if code is None:
+            continue
+        try:
+            exec(code, namespace)
+        except BaseException:
+            return {"original_fails": traceback.format_exc()}
+    return {"codes": codes}
+
+
+def serve() -> None:
+    """The runner process (``MutantRunner``): reads a job a line on stdin, answers a
+    line on stdout. Each job runs in a child of its own, with its output sent to
+    /dev/null, so no job sees what another left behind (a seed, a default dtype)."""
+    import json
+    import os
+    import sys
+    import traceback
+
+    # Imported once, here: every job and every mutant is a fork of this process.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+    import torch
+    import torch.func
+    from torch.autograd import forward_ad
+
+    import gradbook  # noqa: F401
+
+    # What torch imports on first use (torch.func, forward mode: about 2 s), once.
+    x = torch.tensor(1.0)
+    torch.func.grad(lambda x: x * x)(x)
+    with forward_ad.dual_level():
+        forward_ad.make_dual(x, torch.tensor(1.0)) * 2
+
+    for line in sys.stdin:
+        job = json.loads(line)
+        read, write = os.pipe()
         pid = os.fork()
         if pid == 0:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
+            os.close(read)
             try:
-                code = compile(job["source"], job["filename"], "exec")
-                exec(code, {"__name__": "__main__"})
-            except CheckFailed:
-                os._exit(3)
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 1)
+                os.dup2(devnull, 2)
+                answer = _run_job(job["original"], job["mutants"], job["filename"])
             except BaseException:
-                os._exit(4)
+                answer = {"error": traceback.format_exc()}
+            with os.fdopen(write, "w") as out:
+                out.write(json.dumps(answer))
             os._exit(0)
+        os.close(write)
+        with os.fdopen(read) as answer:
+            text = answer.read()
         _, status = os.waitpid(pid, 0)
-        results.append(os.waitstatus_to_exitcode(status))
-    print(json.dumps(results), flush=True)
-"""
+        if not text:
+            code = os.waitstatus_to_exitcode(status)
+            text = json.dumps({"error": f"the job's process died (exit {code})"})
+        print(text, flush=True)
+
+
+# The runner's command line: this file, imported by name (tests/ goes last on its path,
+# so it shadows nothing a script imports).
+RUNNER = (
+    f"import sys; sys.path.append({str(Path(__file__).parent)!r}); "
+    "import mutants; mutants.serve()"
+)
 
 
 class MutantRunner:
-    """Runs mutants of tutorials in one warm subprocess (see ``RUNNER``)."""
+    """Runs mutants of scripts in one warm subprocess (``serve``): torch, matplotlib
+    and gradbook are imported once, and every job and mutant is a fork of it."""
 
     def __init__(self, env: dict[str, str], cwd: str) -> None:
         import subprocess
@@ -291,18 +449,30 @@ class MutantRunner:
             cwd=cwd,
         )
 
-    def run(self, sources: list[str], filename: str) -> list[int]:
-        """The exit code of each source, run as a script named ``filename``."""
+    def run_mutants(
+        self, original: str, mutants: list[str], filename: str
+    ) -> list[int]:
+        """The exit code of each mutant of ``original``, run as a script named
+        ``filename``: 0 passed, 3 ``CheckFailed``, 4 any other error. Raises
+        ``OriginalFailed`` if ``original`` itself fails."""
         import json
 
         assert self._process.stdin and self._process.stdout
-        jobs = [{"source": source, "filename": filename} for source in sources]
-        self._process.stdin.write(json.dumps(jobs) + "\n")
+        job = {"original": original, "mutants": mutants, "filename": filename}
+        self._process.stdin.write(json.dumps(job) + "\n")
         self._process.stdin.flush()
-        answer = self._process.stdout.readline()
-        if not answer:
+        line = self._process.stdout.readline()
+        if not line:
             raise RuntimeError(f"the mutant runner died (exit {self._process.wait()})")
-        return json.loads(answer)
+        answer = json.loads(line)
+        if "original_fails" in answer:
+            raise OriginalFailed(
+                f"{filename}: the unmutated script fails, so its mutants say "
+                f"nothing:\n{answer['original_fails']}"
+            )
+        if "error" in answer:
+            raise RuntimeError(f"the mutant runner failed:\n{answer['error']}")
+        return answer["codes"]
 
     def close(self) -> None:
         assert self._process.stdin and self._process.stdout

@@ -12,7 +12,7 @@ import ast
 
 import pytest
 from booktools import BOOK
-from mutants import mutate, myst_script, sites
+from mutants import OriginalFailed, mutate, myst_script, sites
 
 DOCS = BOOK.docs
 
@@ -38,7 +38,14 @@ with gradbook.expect_error(
     match="but the code gives True",
 ):
     gradbook.check_claim(True, False, name="inside expect_error: not a site")
+
+
+def check_double(t):
+    return gradbook.check_value(2 * t, 4.0, name="2 t at t = 2")
+
+
 print(gradbook.check_value(y, 0.02, name="y = 0.01 x at x = 2"))
+print(check_double(x.detach()))
 '''
 
 
@@ -53,6 +60,7 @@ def test_every_stated_claim_and_error_is_a_site():
         ("match", "floating point", "expect_error"),
         ("exception", "gradbook.CheckFailed", "expect_error"),
         ("match", "but the code gives True", "expect_error"),
+        ("number", 4.0, "check_value"),  # in a function, called later
         ("number", 0.02, "check_value"),
     ]
 
@@ -84,14 +92,35 @@ def test_a_mutant_changes_only_its_site():
 
 def test_flipping_a_checked_claim_makes_the_tutorial_fail(mutant_runner):
     found = sites(TUTORIAL)
-    codes = mutant_runner.run(
-        [TUTORIAL] + [mutate(TUTORIAL, s) for s in found], "small.py"
+    codes = mutant_runner.run_mutants(
+        TUTORIAL, [mutate(TUTORIAL, s) for s in found], "small.py"
     )
-    assert codes[0] == 0, "the tutorial itself must pass"
     survivors = [
-        s.describe() for s, code in zip(found, codes[1:], strict=True) if code != 3
+        s.describe() for s, code in zip(found, codes, strict=True) if code != 3
     ]
     assert not survivors, f"these changed claims went unnoticed: {survivors}"
+
+
+def test_the_runner_runs_each_mutant_from_its_own_statement(mutant_runner):
+    # Each mutant runs from the one top-level statement it changes; its exit codes
+    # come back in the order given. A mutant that changes more (here: one statement
+    # added, or broken syntax) is run whole, from the top.
+    mutants = [
+        TUTORIAL.replace("0.02", "0.03"),  # the last statement but one: CheckFailed
+        TUTORIAL.replace('"x is a leaf"', '"x is a leaf!"'),  # a name only: passes
+        TUTORIAL.replace("y = x * 0.01", "y = x.nope"),  # AttributeError
+        TUTORIAL.replace("* t", "* t * t"),  # in the function defined earlier
+        TUTORIAL + 'gradbook.check_value(1.0, 2.0, name="one more")\n',
+        TUTORIAL.replace("import torch", "import torch("),  # no longer Python
+    ]
+    codes = mutant_runner.run_mutants(TUTORIAL, mutants, "small.py")
+    assert codes == [3, 0, 4, 3, 3, 4]
+
+
+def test_the_runner_says_when_the_original_fails(mutant_runner):
+    broken = TUTORIAL.replace("0.02", "0.03")
+    with pytest.raises(OriginalFailed, match=r"(?s)small\.py.*CheckFailed"):
+        mutant_runner.run_mutants(broken, [TUTORIAL], "small.py")
 
 
 def test_an_unchecked_claim_is_not_a_site():
@@ -118,9 +147,9 @@ def test_every_claim_of_a_myst_page_is_checked(page, mutant_runner):
     assert len(script.splitlines()) == len(text.splitlines())
     found = sites(script)
     assert found, f"{page.name} runs code but checks nothing it states"
-    codes = mutant_runner.run([script] + [mutate(script, s) for s in found], str(page))
-    assert codes[0] == 0, f"{page.name}: its code cells fail as a script"
+    mutants = [mutate(script, s) for s in found]
+    codes = mutant_runner.run_mutants(script, mutants, str(page))
     survivors = [
-        s.describe() for s, code in zip(found, codes[1:], strict=True) if code != 3
+        s.describe() for s, code in zip(found, codes, strict=True) if code != 3
     ]
     assert not survivors, f"{page.name}: changing these went unnoticed: {survivors}"
