@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 from urllib.parse import urlsplit
 
 import pytest
@@ -257,26 +258,54 @@ def _jump_to_last_section(page) -> str | None:
     return href
 
 
-# Below a hundredth. Every shift found that a reader would see is gone (figures
-# sized, theme resolved before the first paint, no collapsing ad slot, contents
-# unfolded from the start; the largest were 0.13 and 0.03, the smallest 1e-4 and
-# 2e-3, which this bound no longer sees). Left, on some runs only: a race
-# between the first paint and the theme's deferred script (the header's buttons,
-# 3e-5; the index's columns, 9e-4) and, on a phone, a table of notation.html whose
-# columns reflow just after the jump (0.007). Issue 14 asks for 0: open.
-LAYOUT_SHIFT_ALLOWED = 0.01
+# Below a thousandth, on one reading of two. Every shift a reader would see is gone
+# (figures sized, theme resolved before the first paint, no collapsing ad slot,
+# contents unfolded from the start: the largest were 0.13 and 0.03). What is left
+# is a race between the first paint and the theme's deferred scripts, seen only on
+# a busy machine (the test suite uses both cores) and only on some runs: the
+# header's buttons (3e-5), the index's columns (9e-4), and on a phone the first
+# table of notation.html, whose columns shift when the article's width changes by
+# half a pixel before the load event (0.007 to 0.04). A page whose first reading
+# moves is read again in a fresh context; only a page that moves twice fails, so a
+# shift every reading meets, however small, still fails. Issue 14 asks for 0: open.
+LAYOUT_SHIFT_ALLOWED = 0.001
 
 
-def _check_no_layout_shift(page, where: str) -> None:
+def _layout_shifts(page, where: str) -> tuple[float, list[dict]]:
     """The layout-shift entries since the first paint (recorded by the init script
-    RECORD_LAYOUT_SHIFTS), with recent input or without, add up to under 0.01."""
+    RECORD_LAYOUT_SHIFTS), with recent input or without, and their sum."""
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r)))")
     shifts = page.evaluate("window.__layoutShifts")
     assert shifts is not None, f"{where}: the layout-shift recorder did not run"
-    total = sum(s["value"] for s in shifts)
-    assert total < LAYOUT_SHIFT_ALLOWED, (
-        f"{where}: the page moved (layout shift {total:.4f}): "
-        f"{json.dumps(shifts, indent=2)}"
+    return sum(s["value"] for s in shifts), shifts
+
+
+def _read(browser, base_url: str, path: str, scheme: str, options: dict) -> PageWatch:
+    """A fresh context that opens ``path``, jumps to its last section (the figures
+    above it not loaded yet) and scrolls through the whole page."""
+    watch = PageWatch(browser, base_url, color_scheme=scheme, **options)
+    watch.page.add_init_script(RECORD_LAYOUT_SHIFTS)
+    if path == "404.html":
+        watch.expected_error_url = base_url + path
+    watch.goto(path, scroll=False)
+    _jump_to_last_section(watch.page)
+    watch.page.evaluate(SCROLL_THROUGH)
+    watch.page.evaluate(IMAGES_SETTLED)
+    return watch
+
+
+def _check_no_layout_shift(watch, where: str, read_again) -> None:
+    total, shifts = _layout_shifts(watch.page, where)
+    if total < LAYOUT_SHIFT_ALLOWED:
+        return
+    again = read_again()
+    try:
+        total_again, shifts_again = _layout_shifts(again.page, where)
+    finally:
+        again.close()
+    assert total_again < LAYOUT_SHIFT_ALLOWED, (
+        f"{where}: the page moved on two readings (layout shift {total:.4f}, then "
+        f"{total_again:.4f}): {json.dumps([shifts, shifts_again], indent=2)}"
     )
 
 
@@ -398,23 +427,15 @@ def test_page_reads_well_light_on_a_desktop_and_dark_on_a_phone(
     being read; and on the phone, nothing wider than the screen."""
     _require_built_book()
     for reading, (scheme, options) in READINGS.items():
-        watch = PageWatch(browser, base_url, color_scheme=scheme, **options)
-        watch.page.add_init_script(RECORD_LAYOUT_SHIFTS)
         where = f"{path} ({reading})"
+        watch = _read(browser, base_url, path, scheme, options)
         try:
-            if path == "404.html":
-                watch.expected_error_url = base_url + path
-            watch.goto(path, scroll=False)
-            # Straight to the last section (the figures above it not loaded yet),
-            # then through the whole page.
-            _jump_to_last_section(watch.page)
-            watch.page.evaluate(SCROLL_THROUGH)
-            watch.page.evaluate(IMAGES_SETTLED)
             theme = watch.page.evaluate("document.documentElement.dataset.theme")
             assert theme == scheme, f"{where}: theme {theme!r} for a {scheme} system"
             watch.assert_clean(where)
             _check_images(watch.page, where)
-            _check_no_layout_shift(watch.page, where)
+            again = partial(_read, browser, base_url, path, scheme, options)
+            _check_no_layout_shift(watch, where, again)
             _check_figures_follow_theme(
                 watch, where, scale=options.get("device_scale_factor", 1)
             )
