@@ -7,7 +7,9 @@ Measures, on a clean copy of the sources in a temporary folder:
     (sphinx-gallery compares content, not file times, so the edit is real); target:
     at most that tutorial's own time alone plus 3 s;
   * each tutorial run alone with ``python`` (what a reader does with the download),
-    and its own work: that time minus importing torch, Matplotlib and gradbook;
+    and its own work: that time minus importing what it imports, torch, Matplotlib
+    and gradbook, and the parts of torch loaded on first use (the first call of
+    ``torch.func`` imports some 800 modules, sympy among them, for over a second);
   * the ratio cold build / sum of standalone runs (target: at most 0.35).
 Writes a JSON file and prints a table. It asserts nothing: it is a benchmark, not a test.
 Usage: python -m booktools bench [--output docs/_build/bench.json] [--edit NAME]
@@ -52,9 +54,46 @@ def timed_build(book: Book) -> BuildResult:
 IMPORTS_ONLY = "import matplotlib.pyplot, torch, gradbook"
 
 
-def time_tutorial(script: Path | None, book: Book) -> float:
-    """Seconds for ``python script`` in a fresh folder (``None``: the imports only)."""
-    command = [str(script)] if script else ["-c", IMPORTS_ONLY]
+# Run a tutorial, then write the names of the modules it has imported by its end, in
+# the order they were first imported.
+LIST_IMPORTS = """import json, runpy, sys
+runpy.run_path(sys.argv[1], run_name="__main__")
+with open(sys.argv[2], "w") as out:
+    json.dump([name for name in sys.modules if name != "__main__"], out)
+"""
+# Import those modules, and nothing else (a module that cannot be imported by name,
+# such as one a package registers under an alias, is left to its package).
+IMPORT_LISTED = """import importlib, json, sys
+for name in json.load(open(sys.argv[1])):
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+"""
+
+
+def time_imports(script: Path, book: Book) -> float:
+    """Seconds for importing, in a fresh ``python``, every module ``script`` imports
+    (on first use too), the fastest of two runs."""
+    with tempfile.TemporaryDirectory() as folder:
+        listed = Path(folder, "modules.json")
+        subprocess.run(
+            [sys.executable, "-c", LIST_IMPORTS, str(script), str(listed)],
+            cwd=folder,
+            env=build_environment(book),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        return min(time_tutorial(None, book, ["-c", IMPORT_LISTED, str(listed)])
+                   for _ in range(2))  # fmt: skip
+
+
+def time_tutorial(
+    script: Path | None, book: Book, command: list[str] | None = None
+) -> float:
+    """Seconds for ``python script`` in a fresh folder (``None``: ``command``, or
+    importing torch, Matplotlib and gradbook)."""
+    command = [str(script)] if script else (command or ["-c", IMPORTS_ONLY])
     with tempfile.TemporaryDirectory() as cwd:
         start = time.perf_counter()
         subprocess.run(
@@ -127,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
             for script in book.tutorials()
         }
         imports = min(time_tutorial(None, book) for _ in range(3))
+        own_imports = {
+            script.name: round(time_imports(script, book), 3)
+            for script in book.tutorials()
+        }
     finally:
         shutil.rmtree(work, ignore_errors=True)
     total = sum(tutorials.values())
@@ -150,8 +193,9 @@ def main(argv: list[str] | None = None) -> int:
         "build_peak_memory_mb": round(peak, 1),
         "tutorials_alone_s": tutorials,
         "imports_only_s": round(imports, 3),
+        "tutorials_imports_s": own_imports,
         "tutorials_own_work_s": {
-            name: round(sec - imports, 3) for name, sec in tutorials.items()
+            name: round(sec - own_imports[name], 3) for name, sec in tutorials.items()
         },
         "tutorials_alone_sum_s": round(total, 2),
         "cold_build_over_sum": round(cold.seconds / total, 3) if total else None,
@@ -174,7 +218,11 @@ def main(argv: list[str] | None = None) -> int:
         ("peak memory of the build", f"{peak:.0f} MB"),
         ("imports only (torch, Matplotlib, gradbook)", f"{imports:.2f} s"),
         *(
-            (f"  {name} alone", f"{sec:.2f} s  (own work {sec - imports:.2f} s)")
+            (
+                f"  {name} alone",
+                f"{sec:.2f} s  (its imports {own_imports[name]:.2f} s, "
+                f"own work {sec - own_imports[name]:.2f} s)",
+            )
             for name, sec in tutorials.items()
         ),
         ("sum of tutorials alone", f"{total:.2f} s"),
