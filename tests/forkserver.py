@@ -29,6 +29,18 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+# What a warm process of the book's tests imports once, then forks from: what every
+# tutorial imports, and what torch imports only on first use (torch.func and forward
+# mode: some 800 modules, sympy among them, 2 to 4 s). No name is left defined for a
+# script to lean on: a script runs with fresh globals.
+WARM_TORCH = """\
+import matplotlib.pyplot, torch, gradbook
+from torch.autograd import forward_ad
+torch.func.grad(lambda x: x * x)(torch.tensor(1.0))
+with forward_ad.dual_level():
+    forward_ad.make_dual(torch.tensor(1.0), torch.tensor(1.0)) * 2
+"""
+
 
 class ForkServerError(RuntimeError):
     """The fork server died or stopped answering."""

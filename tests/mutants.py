@@ -381,22 +381,12 @@ def serve() -> None:
     import sys
     import traceback
 
-    # Imported once, here: every job and every mutant is a fork of this process.
     import matplotlib
+    from forkserver import WARM_TORCH
 
+    # Imported once, here: every job and every mutant is a fork of this process.
     matplotlib.use("Agg")
-    import matplotlib.pyplot
-    import torch
-    import torch.func
-    from torch.autograd import forward_ad
-
-    import gradbook  # noqa: F401
-
-    # What torch imports on first use (torch.func, forward mode: about 2 s), once.
-    x = torch.tensor(1.0)
-    torch.func.grad(lambda x: x * x)(x)
-    with forward_ad.dual_level():
-        forward_ad.make_dual(x, torch.tensor(1.0)) * 2
+    exec(WARM_TORCH, {})
 
     for line in sys.stdin:
         job = json.loads(line)

@@ -41,7 +41,7 @@ from booktools.server import serve
 from bs4 import BeautifulSoup
 from conftest import book_config
 from filelock import FileLock
-from forkserver import ForkServer
+from forkserver import WARM_TORCH, ForkServer
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from known_warnings import command_line_options
@@ -164,25 +164,13 @@ def download(site: Path, name: str) -> Path:
     return path
 
 
-# What the reader's warm process runs before it forks a child per script: the imports
-# every tutorial starts with, and torch's lazy first use of torch.func and forward mode
-# (about 4 s: scripting decompositions). It defines nothing a script could use.
-READER_PRELOAD = """\
-import matplotlib.pyplot, torch, gradbook
-x = torch.tensor(1.0)
-torch.func.grad(lambda x: x * x)(x)
-with torch.autograd.forward_ad.dual_level():
-    torch.autograd.forward_ad.make_dual(x, torch.tensor(1.0)) * 2
-"""
-
-
 @pytest.fixture(scope="session")
 def reader_scripts(reader, tmp_path_factory):
     """One warm reader process per test worker (tests/forkserver.py) that runs each
     downloaded script in a child of its own, as ``python -W error ... script.py``."""
     server = ForkServer(
         [str(reader.python), *command_line_options()],
-        READER_PRELOAD,
+        WARM_TORCH,
         env=reader.env,
         cwd=tmp_path_factory.mktemp("reader-scripts"),
     )
