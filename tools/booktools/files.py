@@ -37,6 +37,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -266,7 +267,8 @@ def build_files(book: Book = BOOK, *, capture: bool = True) -> FilesResult:
     # here) about those it has no media type for, such as the .buildinfo.bak it leaves
     # when the configuration changed: the EPUB starts from an empty folder.
     shutil.rmtree(book.output("epub"), ignore_errors=True)
-    for builder in ("epub", "singlehtml"):
+
+    def written(builder: str) -> None:
         done = build(book, builder=builder, capture=capture)
         if not done.ok:
             raise FilesError(
@@ -274,15 +276,23 @@ def build_files(book: Book = BOOK, *, capture: bool = True) -> FilesResult:
                 + done.output[-5000:]
             )
         seconds[builder] = done.seconds
+
+    # The single page first; then the EPUB is written while Chromium prints the page
+    # (the epub build does not touch the singlehtml folder, and the two Sphinx builds
+    # are never run together: they share the doctrees and sphinx-gallery's folder).
+    written("singlehtml")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        epub_build = pool.submit(written, "epub")
+        start = time.perf_counter()
+        print_pdf(book.output("singlehtml") / "index.html", book.pdf, epoch)
+        seconds["print pdf"] = time.perf_counter() - start
+        epub_build.result()
     start = time.perf_counter()
     (source,) = sorted(book.output("epub").glob("*.epub")) or [None]
     if source is None:
         raise FilesError(f"the epub build wrote no .epub into {book.output('epub')}")
     finish_epub(source, book.epub, epoch)
     seconds["finish epub"] = time.perf_counter() - start
-    start = time.perf_counter()
-    print_pdf(book.output("singlehtml") / "index.html", book.pdf, epoch)
-    seconds["print pdf"] = time.perf_counter() - start
     return FilesResult(book.epub, book.pdf, seconds)
 
 
