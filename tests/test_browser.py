@@ -236,10 +236,10 @@ def _jump_to_last_section(page) -> str | None:
     for a page without a table of contents.
 
     On a desktop the reader clicks the last entry they see (deeper levels stay
-    folded). On a phone the contents are in a drawer whose button does nothing
-    today (pydata-sphinx-theme binds only the first ``.secondary-toggle``, the
-    header's hidden one, not the book theme's), so the link is followed as the
-    drawer's would be: its own click()."""
+    folded). On a phone the contents are in a drawer (its button is tested by
+    test_the_sidebar_buttons_a_reader_sees_open_the_sidebars); the link is followed
+    as the drawer's would be, by its own click(), so the page is read without the
+    drawer over it."""
     links = page.locator("#pst-page-toc-nav a.nav-link")
     if links.count() == 0:
         return None
@@ -526,6 +526,32 @@ def test_search_works_offline(browser, base_url):
         hrefs = [a.get_attribute("href") for a in results.locator("a").all()]
         assert any("auto_examples/" in h for h in hrefs), hrefs
         watch.assert_clean("search")
+    finally:
+        watch.close()
+
+
+def test_the_sidebar_buttons_a_reader_sees_open_the_sidebars(browser, base_url):
+    """On a phone, the visible buttons open the book's contents and the page's in a
+    drawer; on a wide screen, the contents button folds the sidebar away."""
+    path = TUTORIALS[0] if TUTORIALS else pytest.fail("no tutorial page")
+    for kind in ("primary", "secondary"):
+        watch = PageWatch(browser, base_url, viewport=PHONE, is_mobile=True)
+        try:
+            watch.goto(path, scroll=False)
+            watch.page.locator(f".{kind}-toggle:visible").first.click()
+            drawer = watch.page.locator(f"dialog#pst-{kind}-sidebar-modal")
+            drawer.wait_for(state="visible", timeout=5000)
+            assert drawer.locator("a").count() > 0, f"{kind}: an empty drawer"
+            watch.assert_clean(f"{path} ({kind} drawer)")
+        finally:
+            watch.close()
+    watch = PageWatch(browser, base_url, viewport=DESKTOP)
+    try:
+        watch.goto(path, scroll=False)
+        sidebar = watch.page.locator("#pst-primary-sidebar")
+        assert sidebar.is_visible()
+        watch.page.locator(".primary-toggle:visible").first.click()
+        sidebar.wait_for(state="hidden", timeout=5000)
     finally:
         watch.close()
 

@@ -18,6 +18,15 @@
   serious); ``_templates/search-button-field.html`` passes the theme's button
   through ``name_search_button``.
 
+* **Sidebar buttons that work.** Each theme binds its sidebar buttons with
+  ``document.querySelector``, so only the first ``.primary-toggle`` and the first
+  ``.secondary-toggle`` get a listener: those in pydata-sphinx-theme's header, which
+  the book theme hides. The buttons the reader sees (the book theme's, in the article
+  header) did nothing, on a phone the only way to the book's contents and the page's
+  (pydata-sphinx-theme#2451, sphinx-book-theme#988). ``FORWARD_SIDEBAR_BUTTONS``
+  passes a click on any of them to the first of its kind: a drawer opens on a phone,
+  the sidebar folds away on a wide screen, as the themes' own handlers decide.
+
 * **The same page from every build.** myst-nb copies its stylesheet into ``_static``
   only when the build finishes, so the pages written before carry no ``?v=``
   checksum and a rebuild adds one: two builds of the same sources differ.
@@ -151,7 +160,21 @@ def stage_mystnb_css(app: Sphinx) -> None:
             target.write_bytes(source)
 
 
+FORWARD_SIDEBAR_BUTTONS = """document.addEventListener("DOMContentLoaded", () => {
+  for (const kind of ["primary", "secondary"]) {
+    const [bound, ...others] = document.querySelectorAll(`.${kind}-toggle`);
+    for (const button of others) {
+      button.addEventListener("click", (event) => {
+        event.preventDefault();
+        bound.click();
+      });
+    }
+  }
+});"""
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_js_file(None, body=FORWARD_SIDEBAR_BUTTONS)
     app.connect("builder-inited", stage_mystnb_css)
     # Before the theme renders its sidebar templates in this event (priority 500).
     app.connect("html-page-context", template_functions, priority=100)
