@@ -11,8 +11,9 @@ empty cache and after scrolling to the bottom (so every lazy image is loaded):
   the budget is none critical, serious or moderate.
 
 Then Lighthouse (pinned there too) runs with its default mobile
-throttling on the tutorial pages and the front page: performance score, largest
-contentful paint, total transfer.
+throttling on the front page, the API page and every tutorial, three times each (the
+median run is reported): performance score, largest contentful paint, layout shift,
+total transfer.
 
 The figures are written to a JSON file (``make audit``); nothing here asserts a budget:
 the budget is in the output, next to the figures, for a person to read.
@@ -260,7 +261,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         browser.close()
         if not args.no_lighthouse:
-            for page_path in ["index.html", *tutorials]:
+            # The landing page, the API page (its many thumbnails once shifted it
+            # most) and every tutorial.
+            audited = [p for p in ("index.html", "api.html") if p in pages]
+            for page_path in [*audited, *tutorials]:
                 lh = median_lighthouse(chromium, base + page_path, args.lighthouse_runs)
                 result["pages"][page_path]["lighthouse_mobile"] = lh
                 print(f"{page_path:45s} lighthouse {lh}", flush=True)
