@@ -1,8 +1,9 @@
 """The built book as a reader meets it, in a real browser.
 
-Debian's Chromium (Playwright cannot download browsers here) loads every page of
-docs/_build/html, served on 127.0.0.1 by booktools.server under the book's published
-path with gzip and a 404 page, as GitHub Pages serves it. These tests never skip:
+Debian's Chromium, in its headless shell (Playwright cannot download browsers here;
+booktools.browser), loads every page of docs/_build/html, served on 127.0.0.1 by
+booktools.server under the book's published path with gzip and a 404 page, as GitHub
+Pages serves it. These tests never skip:
 without Chromium they fail and say how to install it (tools/provision-browser.sh).
 
 Each page is read twice: light on a desktop, dark on a phone (390 px, device scale 2):
@@ -66,7 +67,7 @@ def base_url():
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = find_chromium()
+    chromium = find_chromium(headless_shell=True)
     if chromium is None:
         pytest.fail(HOW_TO_INSTALL, pytrace=False)
     from playwright.sync_api import sync_playwright

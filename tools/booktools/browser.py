@@ -10,8 +10,14 @@ from pathlib import Path
 
 from booktools.paths import BOOK
 
-# Debian's package; Playwright cannot download browsers on this network.
+# Debian's packages; Playwright cannot download browsers on this network.
+# tools/provision-browser.sh installs both.
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+# The same Blink engine without the browser around it (Debian's package
+# chromium-headless-shell; the build Playwright runs headless tests in): a context
+# opens in a third of the time and a page loads in half, so the browser tests use it.
+# Lighthouse (make audit), the PDF (make files) and the screenshots use the browser.
+HEADLESS_SHELL_CANDIDATES = ("/usr/lib/chromium/chromium-headless-shell",)
 # Without the background-networking flags Chromium contacts Google hosts on start-up,
 # which a closed network refuses (and which would count as foreign requests).
 CHROMIUM_ARGS = (
@@ -27,10 +33,10 @@ CHROMIUM_ARGS = (
     "--disable-extensions",
 )
 HOW_TO_INSTALL = (
-    "Debian's chromium is needed for the browser tests and cannot be downloaded by "
-    "Playwright here. Install it with: sudo tools/provision-browser.sh "
-    "(that is: apt-get update && apt-get install -y chromium), or point "
-    "BOOK_CHROMIUM at a Chromium binary."
+    "Debian's chromium and chromium-headless-shell are needed for the browser tests, "
+    "the audit and the PDF, and cannot be downloaded by Playwright here. Install them "
+    "with: sudo tools/provision-browser.sh (that is: apt-get update && apt-get install "
+    "-y chromium chromium-headless-shell), or point BOOK_CHROMIUM at a Chromium binary."
 )
 
 # The screens the book is read on: a phone (CSS pixels of an iPhone 12-15) and a
@@ -40,9 +46,10 @@ DESKTOP = {"width": 1280, "height": 900}
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 PHONE_SCALE = 2
 
-# Scroll through a page and back to the top, so lazily loaded figures load.
+# Scroll through a page a screen at a time, and back to the top, so lazily loaded
+# figures load (Chromium fetches a lazy image well before it comes within a screen).
 SCROLL_THROUGH = """async () => {
-    for (let y = 0; y < document.body.scrollHeight; y += 500) {
+    for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight) {
         window.scrollTo(0, y);
         await new Promise(r => setTimeout(r, 10));
     }
@@ -86,8 +93,9 @@ RECORD_LAYOUT_SHIFTS = """(() => {
 })();"""
 
 
-def find_chromium() -> str | None:
-    """The Chromium executable to drive (``BOOK_CHROMIUM`` first), or None."""
+def find_chromium(*, headless_shell: bool = False) -> str | None:
+    """The Chromium executable to drive (``BOOK_CHROMIUM`` first, for either kind), or
+    None. ``headless_shell`` asks for Chromium's headless shell (the tests' browser)."""
     override = os.environ.get("BOOK_CHROMIUM")
     if override:
         if not os.access(override, os.X_OK):
@@ -96,6 +104,9 @@ def find_chromium() -> str | None:
                 + HOW_TO_INSTALL
             )
         return override
+    if headless_shell:
+        found = [c for c in HEADLESS_SHELL_CANDIDATES if os.access(c, os.X_OK)]
+        return found[0] if found else None
     for candidate in CHROMIUM_CANDIDATES:
         if os.access(candidate, os.X_OK):
             return candidate
