@@ -202,14 +202,22 @@ OTHER_SCRIPTS = {
     ),
     "14_wrong_value.py": GOOD_TUTORIAL.replace("expected=6.0", "expected=7.0"),
     "15_address.py": tutorial("class Thing:\n    pass\n\nprint(Thing())\n"),
+    # Reader aids (docs/_ext/tutorial_meta.py): a term the glossary lacks, and a
+    # prerequisite (":Assumes:") that names no page.
+    "16_broken_term.py": tutorial("# The :term:`no such term` of x.\nprint('hi')\n"),
+    "17_broken_prerequisite.py": tutorial("print('hi')\n").replace(
+        "It is broken on purpose.",
+        "It is broken on purpose.\n\n:Assumes: :ref:`tut-no-such-page`",
+    ),
 }
 PAGES = {
+    "glossary.md": "# Glossary\n\n```{glossary}\nGradient\n  The partials.\n```\n",
     "lost.md": "# Lost\n\nIn no toctree.\n",
     "one.md": "(same-label)=\n# One\n\nText.\n",
     "two.md": "(same-label)=\n# Two\n\nText.\n",
 }
 BROKEN_INDEX = INDEX.replace(
-    "auto_examples/index", "auto_examples/index\none\ntwo\nnot_written_yet"
+    "auto_examples/index", "auto_examples/index\nglossary\none\ntwo\nnot_written_yet"
 )
 
 
@@ -297,6 +305,22 @@ def test_wrong_stated_value_fails_the_build(broken):
 
 def test_memory_address_in_output_fails_the_build(broken):
     broken.assert_fails_naming("15_address", "memory address")
+
+
+def _one_problem_names(outcome: Outcome, name: str, complaint: str) -> None:
+    outcome.assert_fails_naming(name)
+    lines = outcome.problems.splitlines()
+    assert any(name in line and complaint in line for line in lines), (
+        f"no problem names both {name!r} and {complaint!r}:\n{outcome.problems[-3000:]}"
+    )
+
+
+def test_term_not_in_the_glossary_fails_the_build(broken):
+    _one_problem_names(broken, "16_broken_term", "term not in glossary")
+
+
+def test_prerequisite_that_names_no_page_fails_the_build(broken):
+    _one_problem_names(broken, "17_broken_prerequisite", "undefined label")
 
 
 def test_page_in_no_toctree_fails_the_build(broken):

@@ -4,11 +4,11 @@
   (never by number); the glossary has at least 20 terms, each linked from a page, and
   every ``:term:`` a page uses exists;
 * ``docs/_ext/tutorial_meta.py`` on its own: which cells are checks, reading times;
-* small books built with the real configuration: a broken ``:term:`` or prerequisite
-  fails the strict build, a good tutorial gets its reading time, prerequisites and
-  check styling;
-* the built book (``make html``): every tutorial page shows both, and the front page's
-  range of reading times is the one the pages show.
+* the built book (``make html``): every tutorial page shows its reading time and
+  prerequisites, every check cell of its script (and only those) is styled as a
+  check, its terms link the glossary, and the front page's range of reading times is
+  the one the pages show. That a broken ``:term:`` or prerequisite fails the strict
+  build is shown by the shared broken book (``tests/test_build_strict.py``).
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ import re
 from pathlib import Path
 
 import pytest
-from booktools import BOOK, Book
-from booktools.sphinx import build
-from conftest import new_small_book
+from booktools import BOOK
 from notebook_html import tutorial_titles
-from tutorial_meta import is_check_cell, reading_minutes
+from sphinx_gallery.py_source_parser import split_code_and_text_blocks
+from tutorial_meta import CHECK_CLASS, is_check_cell, reading_minutes
 
 DOCS, GALLERY, TUTORIALS = BOOK.docs, BOOK.gallery, BOOK.tutorials()
 MD_PAGES = sorted(p for p in DOCS.glob("*.md") if p.name != "glossary.md")
@@ -157,117 +156,6 @@ def test_reading_minutes_grow_with_words_and_code():
     assert reading_minutes(0, 0, 0, 0) == 1
 
 
-# -- small books with the real configuration -------------------------------------------
-
-TUTORIAL = '''"""
-.. _tut-small:
-
-A small tutorial
-================
-
-It states one value and proves it.
-
-:Assumes: {assumes}
-"""
-
-# %%
-# The :term:`{term}` of :math:`x^2` at 3 is 6.
-import torch
-
-import gradbook
-
-x = torch.tensor(3.0, requires_grad=True)
-(x**2).backward()
-print("dy/dx:", x.grad.item())
-
-# %%
-print(gradbook.check_value(x.grad, 6.0, name="dy/dx at 3"))
-'''
-
-INDEX = """
-# A small book
-
-All tutorials: {reading-time}`range`.
-
-```{toctree}
-auto_examples/index
-glossary
-```
-"""
-
-GLOSSARY = """
-# Glossary
-
-```{glossary}
-Gradient
-  The vector of partial derivatives.
-```
-"""
-
-
-def small_book(root: Path, tutorials: dict[str, tuple[str, str]]) -> Book:
-    """A book with the real configuration, a glossary and the given tutorials:
-    {file name: (what it assumes, the term its text links)}."""
-    book = new_small_book(root)
-    (book.docs / "index.md").write_text(INDEX)
-    (book.docs / "glossary.md").write_text(GLOSSARY)
-    for name, (assumes, term) in tutorials.items():
-        text = TUTORIAL.replace("{assumes}", assumes).replace("{term}", term)
-        text = text.replace("tut-small", f"tut-{Path(name).stem}")
-        (book.gallery / name).write_text(text)
-    return book
-
-
-@pytest.mark.build
-def test_a_good_small_book_shows_reading_time_prerequisites_and_quiet_checks(
-    tmp_path,
-):
-    book = small_book(tmp_path, {"01_small.py": (":doc:`/glossary`", "gradient")})
-    result = build(book)
-    assert result.returncode == 0, result.output[-4000:]
-    page = (book.html / "auto_examples/01_small.html").read_text()
-    meta = re.search(r'<dl class="[^"]*book-tutorial-meta[^"]*">(.*?)</dl>', page, re.S)
-    assert meta, "no reading time / prerequisites block"
-    assert re.search(r"Reading time.*about 1 minute\b", meta.group(1), re.S)
-    assert "Assumes" in meta.group(1) and "glossary.html" in meta.group(1)
-    check = re.search(
-        r"<div class=\"book-check[^\"]*\">(.*?)<div class=\"sphx-glr-footer", page, re.S
-    )
-    assert check, "no check container"
-    assert "check_value" in check.group(1) and "expected 6 ✓" in check.group(1)
-    assert page.count("book-check") == 1
-    assert 'href="../glossary.html#term-Gradient"' in page
-    index = (book.html / "index.html").read_text()
-    assert "All tutorials: from 1 to 1 minutes (1 minutes for all 1)." in index
-    notebook = (book.docs / "auto_examples/01_small.ipynb").read_text()
-    assert ":term:" not in notebook and "The gradient of" in notebook
-    assert "**Assumes:** *Glossary*" in notebook
-
-
-@pytest.mark.build
-def test_a_broken_term_or_prerequisite_fails_the_strict_build(tmp_path):
-    """Both in one build: each is reported, naming its tutorial."""
-    book = small_book(
-        tmp_path,
-        {
-            "01_broken_term.py": (":doc:`/glossary`", "no such term"),
-            "02_broken_prerequisite.py": (":ref:`tut-no-such-page`", "gradient"),
-        },
-    )
-    result = build(book)
-    assert result.returncode != 0, result.output[-3000:]
-    lines = result.output.splitlines()
-    for name, complaint in [
-        ("01_broken_term", "term not in glossary"),
-        ("02_broken_prerequisite", "undefined label"),
-    ]:
-        assert any(name in line and complaint in line for line in lines), (
-            name,
-            complaint,
-            result.output[-3000:],
-        )
-
-
 # -- the built book ---------------------------------------------------------------------
 
 
@@ -287,6 +175,35 @@ def test_every_tutorial_page_shows_its_reading_time_and_prerequisites(site):
         meta = re.search(r'book-tutorial-meta[^"]*">(.*?)</dl>', text, re.S)
         assert meta and "Assumes" in meta.group(1), page.name
         assert 'class="reference internal"' in meta.group(1), page.name
+
+
+# A check container and what follows it up to the next container, paragraph, heading
+# or the page's footer.
+CHECK_CONTAINER = re.compile(
+    f'<div class="{CHECK_CLASS}[^"]*">(.*?)'
+    f'(?=<div class="{CHECK_CLASS}|<p>|<h[1-6]|<div class="sphx-glr-footer)',
+    re.S,
+)
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("script", TUTORIALS, ids=lambda p: p.stem)
+def test_the_check_cells_and_only_they_are_styled_as_checks(site, script):
+    """Each cell of the script that only checks is wrapped, with its output, in the
+    quieter check container, and no lesson cell is."""
+    blocks = split_code_and_text_blocks(str(script))[1]
+    checks = [b.content for b in blocks if b.type == "code" and is_check_cell(b.content)]
+    assert checks, f"{script.name}: no cell that only checks"
+    page = (site / "auto_examples" / f"{script.stem}.html").read_text(encoding="utf-8")
+    containers = CHECK_CONTAINER.findall(page)
+    assert len(containers) == len(checks), (script.name, len(containers), len(checks))
+    for container, code in zip(containers, checks, strict=True):
+        first_call = re.search(r"check_\w+", code)
+        assert first_call and first_call.group(0) in container, (script.name, code)
+        assert "sphx-glr-script-out" in container, (script.name, code)
+    assert any("✓" in container for container in containers), script.name
+    if TERM_ROLE.search(script.read_text(encoding="utf-8")):
+        assert 'href="../glossary.html#term-' in page, script.name
 
 
 @pytest.mark.site
