@@ -192,7 +192,9 @@ def test_the_check_cells_and_only_they_are_styled_as_checks(site, script):
     """Each cell of the script that only checks is wrapped, with its output, in the
     quieter check container, and no lesson cell is."""
     blocks = split_code_and_text_blocks(str(script))[1]
-    checks = [b.content for b in blocks if b.type == "code" and is_check_cell(b.content)]
+    checks = [
+        b.content for b in blocks if b.type == "code" and is_check_cell(b.content)
+    ]
     assert checks, f"{script.name}: no cell that only checks"
     page = (site / "auto_examples" / f"{script.stem}.html").read_text(encoding="utf-8")
     containers = CHECK_CONTAINER.findall(page)
