@@ -3,6 +3,7 @@ nothing loaded from another host, math rendered, downloads present."""
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import os
@@ -41,7 +42,10 @@ def html_pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
+@functools.cache
 def soup(path: Path) -> BeautifulSoup:
+    """The parsed page, parsed once per test process (several tests read every page:
+    each page costs 50 ms to parse). Read it; never change it."""
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
