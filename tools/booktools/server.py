@@ -14,6 +14,7 @@ import gzip
 import http.server
 import io
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,6 +41,24 @@ def published_path(html: Path = BOOK.html) -> str:
         )
     path = urlsplit(match.group(1)).path
     return path[: path.rindex("/") + 1]
+
+
+@functools.lru_cache(maxsize=512)
+def _gzipped(path: Path, mtime_ns: int, size: int) -> bytes:
+    """``path`` compressed, once per version of the file (its time and size are part
+    of the key): every page loads the same scripts and styles."""
+    return gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+
+
+class BookServer(http.server.ThreadingHTTPServer):
+    """A threading HTTP server that takes a reader leaving for what it is: a browser
+    that closes a page (or follows a link) while a file is still being sent breaks
+    the connection, which is no error of the book's."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class BookRequestHandler(http.server.SimpleHTTPRequestHandler):
@@ -83,7 +102,8 @@ class BookRequestHandler(http.server.SimpleHTTPRequestHandler):
         wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
         if not (wants_gzip and path.is_file() and path.suffix in COMPRESSIBLE):
             return super().send_head()
-        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        stat = path.stat()
+        body = _gzipped(path, stat.st_mtime_ns, stat.st_size)
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(str(path)))
         self.send_header("Content-Encoding", "gzip")
@@ -97,7 +117,7 @@ def make_server(
     prefix: str | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
-) -> http.server.ThreadingHTTPServer:
+) -> BookServer:
     """An HTTP server of the book in ``html`` under ``prefix`` (default: the path it
     is published at). Port 0 picks a free port."""
     if not (html / "index.html").is_file():
@@ -108,7 +128,7 @@ def make_server(
         raise ValueError(f"prefix must start and end with '/', got {prefix!r}")
     handler_class = type("Handler", (BookRequestHandler,), {"prefix": prefix})
     handler = functools.partial(handler_class, directory=str(html))
-    return http.server.ThreadingHTTPServer((host, port), handler)
+    return BookServer((host, port), handler)
 
 
 @contextmanager
