@@ -405,18 +405,25 @@ def _snapshot(folder: Path) -> dict[str, str]:
 
 
 def test_control_book_rebuilds_only_what_changed(tmp_path):
-    """The small book with nothing broken builds; a build with nothing changed runs
-    no tutorial, reads and writes no page, and leaves every output byte as it was
-    (Sphinx still writes its indexes again, with the same bytes: before
-    bookbuild.keep_index_entries, the search index lost its index entries); a change to what tutorials import (here the
-    build's own extensions; gradbook and conf.py count too) runs every tutorial again,
-    so pages never keep what an older gradbook printed; and the build after that
+    """The small book with nothing broken builds; ``make html`` right after it
+    (``skip_unchanged``) finds it up to date and starts no Sphinx; Sphinx's own build
+    with nothing changed runs no tutorial, reads and writes no page, and leaves every
+    output byte as it was (it still writes its indexes again, with the same bytes:
+    before bookbuild.keep_index_entries, the search index lost its index entries); a
+    change to what tutorials import (here the build's own extensions; gradbook and
+    conf.py count too) is no longer up to date and runs every tutorial again, so
+    pages never keep what an older gradbook printed; and the build after that
     writes nothing again."""
     glossary = "# Terms\n\n```{glossary}\nGradient\n  The vector of partials.\n```\n"
     index = INDEX.replace("auto_examples/index", "auto_examples/index\nterms")
     book = make_book(tmp_path, {}, pages={"terms.md": glossary}, index=index)
-    cold = build_book(book)
+    done = build(book, skip_unchanged=True)
+    cold = Outcome(done.returncode, done.output)
     assert cold.returncode == 0, cold.output[-3000:]
+    assert not done.skipped
+    assert build(book, skip_unchanged=True).skipped, (
+        "make html rebuilt an up-to-date book"
+    )
     # An index entry (a glossary term) is in the search index, and stays there.
     assert '"gradient":[[' in (book.html / "searchindex.js").read_text()
     assert (book.html / "auto_examples" / "01_good.html").exists()
@@ -442,7 +449,9 @@ def test_control_book_rebuilds_only_what_changed(tmp_path):
     unchanged_rebuild()
     with (book.docs / "_ext" / "bookbuild.py").open("a") as ext:
         ext.write("\n# a change to the build's own code\n")
-    changed = build_book(book)
+    done = build(book, skip_unchanged=True)
+    assert not done.skipped, "an extension changed, yet make html skipped the build"
+    changed = Outcome(done.returncode, done.output)
     assert changed.returncode == 0, changed.output[-3000:]
     assert changed.executed() == 1
     unchanged_rebuild()

@@ -22,8 +22,13 @@ from booktools.paths import BOOK
 def _build(options: list[str], noplot: bool) -> int:
     from booktools.sphinx import build
 
-    done = build(BOOK, options, noplot=noplot, capture=False)
-    if done.ok:
+    done = build(BOOK, options, noplot=noplot, capture=False, skip_unchanged=not noplot)
+    if done.skipped:
+        print(
+            f"The book in {done.html} is up to date: nothing it is built from changed "
+            f"since its last build, and nothing it wrote did ({done.seconds:.2f} s)."
+        )
+    elif done.ok:
         where = done.html / "index.html"
         what = "The book" if not noplot else "An unexecuted preview"
         print(f"{what} is in {where} ('make serve' to read it); {done.seconds:.1f} s.")

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from booktools import uptodate
 from booktools.env import build_environment
 from booktools.paths import BOOK, Book
 
@@ -62,6 +63,7 @@ class BuildResult:
     output: str  # stdout and stderr together, in order ("" when streamed)
     seconds: float
     html: Path
+    skipped: bool = False  # up to date: Sphinx was not started (booktools.uptodate)
 
     @property
     def ok(self) -> bool:
@@ -76,25 +78,38 @@ def build(
     builder: str = "html",
     capture: bool = True,
     timeout: float | None = None,
+    skip_unchanged: bool = False,
     **env: str,
 ) -> BuildResult:
     """Build ``book`` strictly; capture the output (tests, tools) or stream it
-    (``make html``). Never raises on a failed build: look at ``returncode``."""
-    command = sphinx_command(book, options, noplot=noplot, builder=builder)
+    (``make html``). Never raises on a failed build: look at ``returncode``.
+
+    ``skip_unchanged`` (``make html``; HTML only) starts no Sphinx when nothing the
+    build reads changed since its last success and its output is intact
+    (``booktools.uptodate``); the result then says ``skipped``."""
+    if skip_unchanged and (noplot or builder != "html"):
+        raise ValueError("skip_unchanged is for the HTML build of make html only")
     start = time.perf_counter()
+    environment = build_environment(book, **env)
+    out = book.noplot_html if noplot else book.output(builder)
+    if skip_unchanged:
+        inputs = uptodate.inputs_digest(book, options, environment)
+        if uptodate.is_up_to_date(book, inputs):
+            return BuildResult(0, "", time.perf_counter() - start, out, skipped=True)
+        uptodate.forget(book)
+    command = sphinx_command(book, options, noplot=noplot, builder=builder)
     done = subprocess.run(
         command,
         cwd=book.root,
-        env=build_environment(book, **env),
+        env=environment,
         stdout=subprocess.PIPE if capture else None,
         stderr=subprocess.STDOUT if capture else None,
         text=True,
         timeout=timeout,
         check=False,
     )
+    if skip_unchanged and done.returncode == 0:
+        uptodate.record(book, inputs)
     return BuildResult(
-        done.returncode,
-        done.stdout or "",
-        time.perf_counter() - start,
-        book.noplot_html if noplot else book.output(builder),
+        done.returncode, done.stdout or "", time.perf_counter() - start, out
     )
