@@ -110,3 +110,26 @@ def test_a_build_that_starts_forgets_the_stamp(book):
     assert not uptodate.is_up_to_date(book, inputs)
     (book.build_dir / uptodate.STAMP).write_text("{not json")
     assert not uptodate.is_up_to_date(book, inputs)
+
+
+def test_the_book_files_are_up_to_date_while_the_site_they_came_from_is(book):
+    assert not uptodate.files_up_to_date(book)  # none made yet
+    uptodate.record(book, digest(book))
+    book.files.mkdir(parents=True)
+    book.epub.write_bytes(b"PK epub")
+    book.pdf.write_bytes(b"%PDF")
+    uptodate.record_files(book)
+    assert uptodate.files_up_to_date(book)
+
+    uptodate.record(book, digest(book, options=["-v"]))  # make html built again
+    assert not uptodate.files_up_to_date(book)
+    uptodate.record_files(book)
+    book.pdf.write_bytes(b"%PDF, another")
+    assert not uptodate.files_up_to_date(book), "the PDF changed since"
+    uptodate.record_files(book)
+    book.epub.unlink()
+    assert not uptodate.files_up_to_date(book), "the EPUB is gone"
+    uptodate.forget(book)
+    uptodate.forget_files(book)
+    uptodate.record_files(book)  # no HTML stamp: nothing is recorded
+    assert not uptodate.files_up_to_date(book)

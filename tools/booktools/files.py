@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from booktools import uptodate
 from booktools.env import build_environment
 from booktools.paths import BOOK, Book
 from booktools.sphinx import build
@@ -349,16 +350,24 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="then run epubcheck on the EPUB"
     )
     args = parser.parse_args(argv)
-    try:
-        done = build_files(BOOK, capture=False)
-    except FilesError as error:
-        print(f"make files: {error}", file=sys.stderr)
-        return 1
-    for path in (done.epub, done.pdf):
-        print(f"{path} ({path.stat().st_size / 1e6:.2f} MB)")
-    print(", ".join(f"{k} {v:.1f} s" for k, v in done.seconds.items()))
+    if uptodate.files_up_to_date(BOOK):
+        print(
+            f"{BOOK.epub.name} and {BOOK.pdf.name} are up to date: made from the "
+            "site as make html last wrote it."
+        )
+    else:
+        uptodate.forget_files(BOOK)
+        try:
+            done = build_files(BOOK, capture=False)
+        except FilesError as error:
+            print(f"make files: {error}", file=sys.stderr)
+            return 1
+        uptodate.record_files(BOOK)
+        for path in (done.epub, done.pdf):
+            print(f"{path} ({path.stat().st_size / 1e6:.2f} MB)")
+        print(", ".join(f"{k} {v:.1f} s" for k, v in done.seconds.items()))
     if args.check:
-        checked = epubcheck(done.epub)
+        checked = epubcheck(BOOK.epub)
         print(checked.stdout + checked.stderr, end="")
         if checked.returncode != 0:
             print("make files: epubcheck found errors", file=sys.stderr)

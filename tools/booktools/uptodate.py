@@ -20,6 +20,9 @@ The next build that finds both unchanged stops there. The stamp is removed befor
 build starts and written only when it succeeds, so a failed or interrupted build is
 never taken for an up-to-date one. ``make repro`` and the tests call Sphinx without
 this check (``booktools.sphinx.build``), so they still see Sphinx's own rebuild.
+
+``make files`` does the same for the EPUB and PDF: they are made again unless they
+were made from the site as the HTML stamp above describes it, and are unchanged.
 """
 
 from __future__ import annotations
@@ -132,3 +135,50 @@ def record(book: Book, inputs: str) -> None:
     """After a successful build that read ``inputs``."""
     stamp = {"inputs": inputs, "outputs": outputs_digest(book)}
     stamp_path(book).write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
+
+
+# -- make files: the EPUB and PDF, up to date with the site they are made from -------
+
+FILES_STAMP = "files-up-to-date.json"
+
+
+def _files_state(book: Book) -> dict[str, str] | None:
+    """The HTML build's stamp and the book files as they are now, or None when
+    either is missing."""
+    try:
+        html = stamp_path(book).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    files = [book.epub, book.pdf]
+    if not all(path.is_file() for path in files):
+        return None
+    listing = "".join(
+        f"{path.name}\0{path.stat().st_size}\0{path.stat().st_mtime_ns}\n"
+        for path in files
+    )
+    return {
+        "html": hashlib.sha256(html.encode()).hexdigest(),
+        "files": hashlib.sha256(listing.encode()).hexdigest(),
+    }
+
+
+def files_up_to_date(book: Book) -> bool:
+    """True when the EPUB and PDF were made from the site as ``make html`` last
+    wrote it (its stamp is unchanged) and are as they were written."""
+    try:
+        stamp = json.loads((book.build_dir / FILES_STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    state = _files_state(book)
+    return state is not None and stamp == state
+
+
+def forget_files(book: Book) -> None:
+    (book.build_dir / FILES_STAMP).unlink(missing_ok=True)
+
+
+def record_files(book: Book) -> None:
+    """After ``make files`` succeeded (nothing is recorded without an HTML stamp)."""
+    state = _files_state(book)
+    if state is not None:
+        (book.build_dir / FILES_STAMP).write_text(json.dumps(state) + "\n")
