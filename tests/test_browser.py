@@ -521,9 +521,15 @@ def test_search_works_offline(browser, base_url):
         box.fill("derivative")
         box.press("Enter")
         page.wait_for_url("**/search.html?q=derivative*")
+        # Sphinx's search lists its results one by one (5 ms apart), then says
+        # "Search finished, found N pages"; read them only then.
+        summary = page.locator("#search-results p.search-summary")
+        summary.filter(has_text="Search finished").wait_for(timeout=15_000)
+        found = re.search(r"found (one|\d+) page", summary.inner_text())
+        assert found, summary.inner_text()
         results = page.locator("#search-results ul.search li")
-        results.first.wait_for(timeout=15_000)
-        assert results.count() >= 1
+        expected = 1 if found.group(1) == "one" else int(found.group(1))
+        assert results.count() == expected >= 1
         hrefs = [a.get_attribute("href") for a in results.locator("a").all()]
         assert any("auto_examples/" in h for h in hrefs), hrefs
         watch.assert_clean("search")
