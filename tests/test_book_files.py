@@ -242,14 +242,3 @@ def test_finish_pdf_dates_it_and_derives_its_id_from_its_contents(tmp_path):
     with pikepdf.open(first) as document:
         assert str(document.docinfo["/CreationDate"]) == "D:20231114221320+00'00'"
         assert str(document.docinfo["/ModDate"]) == "D:20231114221320+00'00'"
-
-
-@pytest.mark.parametrize("module", ["book_files", "mathml"])
-def test_the_examples_in_the_extensions_for_the_files_hold(module):
-    """The EPUB's MathML (mathml.as_xhtml) and what the files leave out
-    (book_files), by the examples in their docstrings."""
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.attempted and not result.failed

@@ -310,8 +310,9 @@ def _check_no_layout_shift(watch, where: str, read_again) -> None:
     )
 
 
-# Each figure of a tutorial, as drawn: the page's background, the figure's corner
-# (its background), its darkest and lightest pixel.
+# Each figure of a tutorial (and each thumbnail), as drawn: the page's background,
+# the figure's background (its most common opaque colour: a thumbnail's margin is
+# transparent), its darkest and lightest opaque pixel.
 FIGURE_COLOURS = """async () => {
     const lum = (r, g, b) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
     const page = getComputedStyle(document.body).backgroundColor.match(/\\d+/g);
@@ -320,8 +321,9 @@ FIGURE_COLOURS = """async () => {
         const shown = img.getClientRects().length > 0;
         const figure = {
             classes: img.className, shown, src: img.currentSrc,
-            candidates: img.srcset.split(',').map(c => new URL(
-                c.trim().split(' ')[0], document.baseURI).href),
+            thumbnail: /_thumb(_dark)?[.]png$/.test(img.src),
+            candidates: img.srcset ? img.srcset.split(',').map(c => new URL(
+                c.trim().split(' ')[0], document.baseURI).href) : [img.src],
         };
         figures.push(figure);
         if (!shown) continue;
@@ -338,13 +340,16 @@ FIGURE_COLOURS = """async () => {
         context.drawImage(img, 0, 0, canvas.width, canvas.height);
         const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
         let darkest = 255, lightest = 0;
+        const counts = new Array(256).fill(0);
         for (let i = 0; i < data.length; i += 4) {
+            if (data[i + 3] < 255) continue;
             const l = lum(data[i], data[i + 1], data[i + 2]);
+            counts[Math.round(l)] += 1;
             if (l < darkest) darkest = l;
             if (l > lightest) lightest = l;
         }
-        Object.assign(figure, {corner: lum(data[0], data[1], data[2]), darkest,
-                               lightest});
+        const background = counts.indexOf(Math.max(...counts));
+        Object.assign(figure, {background, darkest, lightest});
     }
     return {
         theme: document.documentElement.dataset.theme,
@@ -371,11 +376,12 @@ def _check_figures_follow_theme(watch: PageWatch, where: str, scale: int = 1):
             fetched = set(figure["candidates"]) & set(watch.requested)
             assert not fetched, f"{where}: a hidden figure was fetched: {fetched}"
             continue
-        assert figure["src"].endswith("_2_00x.png") == (scale == 2), (
-            f"{where}: {figure['src']} shown on a screen of scale {scale}"
-        )
-        assert (figure["corner"] < 128) == dark_page, (
-            f"{where}: {figure['src']}: background luminance {figure['corner']:.0f} "
+        if not figure["thumbnail"]:  # (thumbnails come in one size)
+            assert figure["src"].endswith("_2_00x.png") == (scale == 2), (
+                f"{where}: {figure['src']} shown on a screen of scale {scale}"
+            )
+        assert (figure["background"] < 128) == dark_page, (
+            f"{where}: {figure['src']}: background luminance {figure['background']} "
             f"on a {theme} page (luminance {report['page']:.0f})"
         )
         if dark_page:

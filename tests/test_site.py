@@ -275,13 +275,27 @@ def test_gallery_images_load_lazily(site):
 def test_every_img_has_its_size_and_figures_come_in_both_themes(site):
     """docs/_ext/images.py: every <img> of every page carries its 1x width and height
     (the file's own); a tutorial's figures come in pairs, one for the light theme and
-    one for the dark, each with a 2x copy for phones."""
+    one for the dark, each with a 2x copy for phones; so do the thumbnails of the
+    tutorials that have figures, the dark one right after the light one."""
     import imagesize
     from booktools.browser import is_redirect
 
     pages = [p for p in html_pages(site) if not is_redirect(p)]
-    figures = 0
+    figures = thumbnails = 0
     for page in pages:
+        for light in soup(page).find_all("img", src=re.compile(r"_thumb\.png$")):
+            stem = light["src"].rsplit("/", 1)[-1].removesuffix("_thumb.png")
+            has_figures = (site / "_images" / f"{stem}_001_dark.png").is_file()
+            dark = light.find_next_sibling("img")
+            where = f"{page.relative_to(site)}: {light}"
+            if not has_figures:
+                assert "only-light" not in (light.get("class") or []), where
+                continue
+            thumbnails += 1
+            assert "only-light" in light["class"], where
+            assert dark is not None and "only-dark" in dark["class"], where
+            assert dark["src"] == light["src"].replace("_thumb.png", "_thumb_dark.png")
+            assert dark.get("loading") == light.get("loading") == "lazy", where
         for img in soup(page).find_all("img"):
             where = f"{page.relative_to(site)}: {img}"
             file = (page.parent / img["src"]).resolve()
@@ -301,6 +315,7 @@ def test_every_img_has_its_size_and_figures_come_in_both_themes(site):
                 candidates = [c.split() for c in img["srcset"].split(",")]
                 assert [c[1] for c in candidates if len(c) > 1] == ["2.00x"], where
     assert figures, "no gallery figure in any page"
+    assert thumbnails, "no thumbnail in both themes in any page"
 
 
 # Pages that are not documents of the book: no sitemap entry needed.

@@ -12,6 +12,9 @@ theme, light and loaded when needed.
   figure is laid on the page colour. The data colours stay as drawn. The light copy is
   the file sphinx-gallery expects (its thumbnail is made from it); the dark copy is
   ``<name>_dark.png`` beside it. Both are palette PNGs.
+* **Thumbnails in both themes** (``make_dark_thumbnails``, ``copy_dark_thumbnails``):
+  sphinx-gallery makes each tutorial's thumbnail from the light copy of a figure; the
+  same is made from its dark copy, and the page shows the one of the reader's theme.
 * **Palette PNGs** (``compress_gallery_images``): a plot has a few dozen colours; the
   thumbnails sphinx-gallery makes are re-saved with a palette of at most 128 colours
   (the figures are already written that way), and nothing visible changes.
@@ -20,7 +23,7 @@ theme, light and loaded when needed.
   HTML, the thumbnails are Sphinx's): every image gets its intrinsic (1x) ``width`` and
   ``height``, so the page does not move when it loads; gallery figures and thumbnails
   get ``loading="lazy"``; a figure's light and dark copies get the theme's
-  ``only-light`` and ``only-dark`` classes (pydata-sphinx-theme shows one of them,
+  ``only-light`` and ``only-dark`` classes (a thumbnail's dark twin is added after it) (pydata-sphinx-theme shows one of them,
   following both its toggle and the system setting; the hidden one, lazy and
   ``display: none``, is never fetched). A builder without the theme's classes (EPUB)
   keeps only the light copy.
@@ -57,6 +60,10 @@ DARK_SUFFIX = "_dark"
 _FIGURE = re.compile(
     rf"^(?P<stem>{GALLERY_IMAGE_PREFIX}.+_\d{{3}})(?P<dark>{DARK_SUFFIX})?"
     r"(?P<scale>_\d+_\d\dx)?\.png$"
+)
+# sphinx-gallery's thumbnails: sphx_glr_<tutorial>_thumb[_dark].png
+_THUMB = re.compile(
+    rf"^(?P<stem>{GALLERY_IMAGE_PREFIX}.+)_thumb(?P<dark>{DARK_SUFFIX})?\.png$"
 )
 # Builders whose pages carry the theme's only-light / only-dark rules.
 THEMED_BUILDERS = {"html", "dirhtml", "singlehtml"}
@@ -237,6 +244,10 @@ class _ImgTags(HTMLParser):
             self.found.append((self._line_starts[line - 1] + column, raw, attrs))
 
 
+# The key of ``rewrite_img_tags``'s changes that holds HTML to put after the tag.
+AFTER = "+after"
+
+
 def rewrite_img_tags(
     text: str,
     change: Callable[[dict[str, str | None]], Mapping[str, str] | None],
@@ -246,8 +257,8 @@ def rewrite_img_tags(
     ``change(attrs)`` gets each tag's attributes and returns the attributes to set
     (None: leave the tag alone). A new value replaces the old one, except ``class``,
     whose names are added to the tag's; the value ``""`` for ``"img"`` removes the
-    tag. Only the changed tags are rewritten: character for character the rest of
-    ``text`` is the same.
+    tag, and the value of ``AFTER`` is HTML put right after it. Only the changed tags
+    are rewritten: character for character the rest of ``text`` is the same.
 
     >>> rewrite_img_tags('<p><img src="a.png" alt="A"></p>', lambda a: {"width": "5"})
     '<p><img src="a.png" alt="A" width="5"></p>'
@@ -255,6 +266,8 @@ def rewrite_img_tags(
     '<img class="x y" src="a.png" />'
     >>> rewrite_img_tags('<i>1</i><img src="a.png">', lambda a: {"img": ""})
     '<i>1</i>'
+    >>> rewrite_img_tags('<img src="a.png">', lambda a: {AFTER: '<img src="b.png">'})
+    '<img src="a.png"><img src="b.png">'
     """
     pieces, done = [], 0
     for offset, raw, attrs in _ImgTags(text).found:
@@ -265,6 +278,7 @@ def rewrite_img_tags(
         done = offset + len(raw)
         if wanted.pop("img", None) == "":
             continue
+        after = wanted.pop(AFTER, "")
         merged = dict(attrs)
         for name, value in wanted.items():
             if name == "class" and merged.get("class"):
@@ -273,13 +287,18 @@ def rewrite_img_tags(
                     classes + [c for c in value.split() if c not in classes]
                 )
             merged[name] = value
-        parts = [
-            name if value is None else f'{name}="{html.escape(value)}"'
-            for name, value in merged.items()
-        ]
-        end = " />" if raw.rstrip().endswith("/>") else ">"
-        pieces.append("<img " + " ".join(parts) + end)
+        end = "/>" if raw.rstrip().endswith("/>") else ">"
+        pieces.append(_start_tag(merged, end) + after)
     return "".join([*pieces, text[done:]])
+
+
+def _start_tag(attrs: Mapping[str, str | None], attrs_end: str = ">") -> str:
+    """An ``<img>`` start tag with ``attrs`` (a value of None: the name alone)."""
+    parts = [
+        name if value is None else f'{name}="{html.escape(value)}"'
+        for name, value in attrs.items()
+    ]
+    return "<img " + " ".join(parts) + (" />" if attrs_end == "/>" else ">")
 
 
 def _image_size(path: Path) -> tuple[int, int]:
@@ -327,6 +346,25 @@ def size_and_theme_images(
                 return {"img": ""}
             if themed:
                 wanted["class"] = "only-dark" if figure["dark"] else "only-light"
+        thumb = _THUMB.match(name)
+        dark_thumb = (
+            copied_from[name].with_name(thumb["stem"] + "_thumb" + DARK_SUFFIX + ".png")
+            if thumb and not thumb["dark"] and name in copied_from
+            else None
+        )
+        if themed and dark_thumb is not None and dark_thumb.is_file():
+            wanted["class"] = "only-light"
+            width, height = _image_size(dark_thumb)
+            dark_attrs = {
+                **attrs,
+                "src": posixpath.join(posixpath.dirname(src), dark_thumb.name),
+                "class": " ".join([*(attrs.get("class") or "").split(), "only-dark"]),
+                "width": str(width),
+                "height": str(height),
+            }
+            if web:
+                dark_attrs["loading"] = "lazy"
+            wanted[AFTER] = _start_tag(dark_attrs, attrs_end="/>")
         if name.startswith(GALLERY_IMAGE_PREFIX) and web:
             wanted["loading"] = "lazy"
         if "width" not in attrs or "height" not in attrs:
@@ -369,6 +407,64 @@ def compress_gallery_images(app: Sphinx, exception: Exception | None) -> None:
         palette.save(path, "PNG", optimize=True)
 
 
+def make_dark_thumbnails(app: Sphinx) -> None:
+    """Beside each tutorial's thumbnail, the same made from the dark copy of its
+    figure (the figure sphinx-gallery took: ``sphinx_gallery_thumbnail_number``, by
+    default the first), scaled by sphinx-gallery's own ``scale_image``. Runs after
+    sphinx-gallery has written the thumbnails; a dark thumbnail is made again only
+    when its figure or its light twin is newer. A tutorial without figures keeps
+    sphinx-gallery's one thumbnail for both themes."""
+    from sphinx_gallery.py_source_parser import extract_file_config
+    from sphinx_gallery.utils import scale_image
+
+    conf = app.config.sphinx_gallery_conf
+    width, height = conf.get("thumbnail_size", (400, 280))
+    for examples, gallery in zip(
+        conf["examples_dirs"], conf["gallery_dirs"], strict=True
+    ):
+        images = Path(app.srcdir, gallery, "images")
+        for script in sorted(Path(app.srcdir, examples).glob("*.py")):
+            light = images / "thumb" / f"{GALLERY_IMAGE_PREFIX}{script.stem}_thumb.png"
+            dark = light.with_name(light.stem + DARK_SUFFIX + ".png")
+            number = extract_file_config(script.read_text(encoding="utf-8")).get(
+                "thumbnail_number", 1
+            )
+            figure = images / (
+                f"{GALLERY_IMAGE_PREFIX}{script.stem}_{number:03d}{DARK_SUFFIX}.png"
+                if isinstance(number, int) and number > 0
+                else "(no figure)"
+            )
+            if not (light.is_file() and figure.is_file()):
+                dark.unlink(missing_ok=True)
+                continue
+            newest = max(light.stat().st_mtime_ns, figure.stat().st_mtime_ns)
+            if dark.is_file() and dark.stat().st_mtime_ns >= newest:
+                continue
+            scale_image(figure, dark, width, height)
+
+
+def copy_dark_thumbnails(app: Sphinx, exception: Exception | None) -> None:
+    """Into the output's images, each dark thumbnail whose light twin Sphinx copied
+    there (Sphinx copies only the images the pages name; the dark ones are named by
+    ``size_and_theme_images`` in the written HTML)."""
+    if exception is not None or app.builder.name not in THEMED_BUILDERS:
+        return
+    import shutil
+
+    imagedir = Path(app.outdir, app.builder.imagedir)
+    for source, name in getattr(app.builder, "images", {}).items():
+        thumb = _THUMB.match(name)
+        if not thumb or thumb["dark"]:
+            continue
+        dark_name = f"{thumb['stem']}_thumb{DARK_SUFFIX}.png"
+        dark = Path(app.srcdir, source).with_name(dark_name)
+        target = imagedir / dark_name
+        if dark.is_file() and (
+            not target.is_file() or target.stat().st_mtime_ns < dark.stat().st_mtime_ns
+        ):
+            shutil.copyfile(dark, target)
+
+
 # The theme writes data-theme="auto" in the page's head and resolves it to "light" or
 # "dark" only in its deferred script, after the first paint: until then neither
 # only-light nor only-dark is hidden (both copies of a figure on the first screen are
@@ -386,6 +482,9 @@ RESOLVE_THEME_EARLY = """(() => {
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_js_file(None, body=RESOLVE_THEME_EARLY, priority=100)
+    # After sphinx-gallery has run the tutorials and written their thumbnails.
+    app.connect("builder-inited", make_dark_thumbnails, priority=900)
     app.connect("html-page-context", size_and_theme_images)
+    app.connect("build-finished", copy_dark_thumbnails, priority=400)
     app.connect("build-finished", compress_gallery_images)
     return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}
