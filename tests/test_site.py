@@ -397,3 +397,19 @@ def test_old_addresses_lead_to_the_pages_now_there(site):
         target = Path(new).name + ".html"
         assert f'url={target}"' in page and f'href="{target}"' in page, old
         assert f"{old}.html" not in sitemap
+
+
+@pytest.mark.parametrize("page", ["index.html", "api.html"])
+def test_the_front_and_api_pages_install_gradbook_from_the_book(site, page):
+    """Where the book tells a reader how to install gradbook, it is the wheel the book
+    ships (docs/_ext/book_wheel.py's {gradbook-install}), not a clone of the
+    repository; torch is installed first, so pip does not pick a CUDA build for it."""
+    from conftest import book_config
+
+    wheel = book_config("book_wheel")
+    assert (site / wheel).is_file(), f"no wheel at {wheel}"
+    blocks = [pre.get_text() for pre in soup(site / page).select("div.highlight pre")]
+    install = [b for b in blocks if "pip install" in b]
+    assert install == [
+        f"pip install torch matplotlib\npip install {book_config('html_baseurl')}{wheel}\n"
+    ], install

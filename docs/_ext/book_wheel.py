@@ -17,6 +17,11 @@ into it changes (the package, ``pyproject.toml``, the README that is its
 description, the backend): a build with nothing changed costs nothing here and
 leaves the file as it was.
 
+The directive ``{gradbook-install}`` writes, on any page, the commands a reader runs
+to install what the tutorials need: torch and Matplotlib from PyPI, gradbook from
+this wheel at the published book's address (``html_baseurl``), the command the
+tutorial bar shows.
+
 Settings (docs/conf.py): ``book_wheel``, the wheel's path in the output, whose file
 name must be the one the backend gives the wheel (the build says so otherwise);
 ``book_wheel_project``, the folder with the package's ``pyproject.toml`` (default:
@@ -37,11 +42,13 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from notebook_html import ZIP_DATE
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError, ExtensionError
 from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +145,28 @@ def write_wheel(app: Sphinx, exception: BaseException | None) -> None:
     logger.info("gradbook wheel written to %s", target)
 
 
+def install_commands(config: Config) -> str:
+    """What a reader runs to install what the tutorials need."""
+    return (
+        "pip install torch matplotlib\n"
+        f"pip install {config.html_baseurl}{config.book_wheel}"
+    )
+
+
+class GradbookInstall(SphinxDirective):
+    """``{gradbook-install}``: the install commands, as a bash code block."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        text = install_commands(self.config)
+        block = nodes.literal_block(text, text, language="bash")
+        self.set_source_info(block)
+        return [block]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("gradbook-install", GradbookInstall)
     app.add_config_value("book_wheel", "", "html", types=frozenset({str}))
     app.add_config_value("book_wheel_project", "", "", types=frozenset({str}))
     app.connect("config-inited", check_config)
