@@ -23,10 +23,10 @@ theme, light and loaded when needed.
   HTML, the thumbnails are Sphinx's): every image gets its intrinsic (1x) ``width`` and
   ``height``, so the page does not move when it loads; gallery figures and thumbnails
   get ``loading="lazy"``; a figure's light and dark copies get the theme's
-  ``only-light`` and ``only-dark`` classes (a thumbnail's dark twin is added after it) (pydata-sphinx-theme shows one of them,
-  following both its toggle and the system setting; the hidden one, lazy and
-  ``display: none``, is never fetched). A builder without the theme's classes (EPUB)
-  keeps only the light copy.
+  ``only-light`` and ``only-dark`` classes, and a thumbnail's dark twin is put right
+  after it (pydata-sphinx-theme shows one of each pair, following both its toggle
+  and the system setting; the hidden one, lazy and ``display: none``, is never
+  fetched). A builder without the theme's classes (EPUB) keeps only the light copy.
 """
 
 from __future__ import annotations
@@ -69,6 +69,17 @@ _FIGURE = re.compile(
 _THUMB = re.compile(
     rf"^(?P<stem>{GALLERY_IMAGE_PREFIX}.+)_thumb(?P<dark>{DARK_SUFFIX})?\.png$"
 )
+
+
+def dark_thumbnail_name(light: str) -> str:
+    """The file name of a thumbnail's dark twin.
+
+    >>> dark_thumbnail_name("sphx_glr_01_scalar_derivatives_thumb.png")
+    'sphx_glr_01_scalar_derivatives_thumb_dark.png'
+    """
+    return light.removesuffix(".png") + DARK_SUFFIX + ".png"
+
+
 # Builders whose pages carry the theme's only-light / only-dark rules.
 THEMED_BUILDERS = {"html", "dirhtml", "singlehtml"}
 
@@ -295,18 +306,18 @@ def rewrite_img_tags(
                     classes + [c for c in value.split() if c not in classes]
                 )
             merged[name] = value
-        end = "/>" if raw.rstrip().endswith("/>") else ">"
-        pieces.append(_start_tag(merged, end) + after)
+        self_closing = raw.rstrip().endswith("/>")
+        pieces.append(_start_tag(merged, self_closing) + after)
     return "".join([*pieces, text[done:]])
 
 
-def _start_tag(attrs: Mapping[str, str | None], attrs_end: str = ">") -> str:
+def _start_tag(attrs: Mapping[str, str | None], self_closing: bool) -> str:
     """An ``<img>`` start tag with ``attrs`` (a value of None: the name alone)."""
     parts = [
         name if value is None else f'{name}="{html.escape(value)}"'
         for name, value in attrs.items()
     ]
-    return "<img " + " ".join(parts) + (" />" if attrs_end == "/>" else ">")
+    return "<img " + " ".join(parts) + (" />" if self_closing else ">")
 
 
 def _image_size(path: Path) -> tuple[int, int]:
@@ -356,7 +367,7 @@ def size_and_theme_images(
                 wanted["class"] = "only-dark" if figure["dark"] else "only-light"
         thumb = _THUMB.match(name)
         dark_thumb = (
-            copied_from[name].with_name(thumb["stem"] + "_thumb" + DARK_SUFFIX + ".png")
+            copied_from[name].with_name(dark_thumbnail_name(name))
             if thumb and not thumb["dark"] and name in copied_from
             else None
         )
@@ -372,7 +383,7 @@ def size_and_theme_images(
             }
             if web:
                 dark_attrs["loading"] = "lazy"
-            wanted[AFTER] = _start_tag(dark_attrs, attrs_end="/>")
+            wanted[AFTER] = _start_tag(dark_attrs, self_closing=True)
         if name.startswith(GALLERY_IMAGE_PREFIX) and web:
             wanted["loading"] = "lazy"
         if "width" not in attrs or "height" not in attrs:
@@ -433,7 +444,7 @@ def make_dark_thumbnails(app: Sphinx) -> None:
         images = Path(app.srcdir, gallery, "images")
         for script in sorted(Path(app.srcdir, examples).glob("*.py")):
             light = images / "thumb" / f"{GALLERY_IMAGE_PREFIX}{script.stem}_thumb.png"
-            dark = light.with_name(light.stem + DARK_SUFFIX + ".png")
+            dark = light.with_name(dark_thumbnail_name(light.name))
             number = extract_file_config(script.read_text(encoding="utf-8")).get(
                 "thumbnail_number", 1
             )
@@ -464,9 +475,8 @@ def copy_dark_thumbnails(app: Sphinx, exception: Exception | None) -> None:
         thumb = _THUMB.match(name)
         if not thumb or thumb["dark"]:
             continue
-        dark_name = f"{thumb['stem']}_thumb{DARK_SUFFIX}.png"
-        dark = Path(app.srcdir, source).with_name(dark_name)
-        target = imagedir / dark_name
+        dark = Path(app.srcdir, source).with_name(dark_thumbnail_name(name))
+        target = imagedir / dark.name
         if dark.is_file() and (
             not target.is_file() or target.stat().st_mtime_ns < dark.stat().st_mtime_ns
         ):

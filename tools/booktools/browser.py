@@ -104,13 +104,11 @@ def find_chromium(*, headless_shell: bool = False) -> str | None:
                 + HOW_TO_INSTALL
             )
         return override
-    if headless_shell:
-        found = [c for c in HEADLESS_SHELL_CANDIDATES if os.access(c, os.X_OK)]
-        return found[0] if found else None
-    for candidate in CHROMIUM_CANDIDATES:
+    candidates = HEADLESS_SHELL_CANDIDATES if headless_shell else CHROMIUM_CANDIDATES
+    for candidate in candidates:
         if os.access(candidate, os.X_OK):
             return candidate
-    return shutil.which("chromium")
+    return None if headless_shell else shutil.which("chromium")
 
 
 # docs/_ext/seo.py marks the small pages it writes at old addresses with this.
