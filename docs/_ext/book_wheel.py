@@ -1,10 +1,11 @@
 """gradbook one click away: the book ships the wheel of its helper package.
 
-After a successful HTML build (``build-finished``), the gradbook wheel is built from
-the project the book belongs to, offline, with the tools already installed
-(``pip wheel --no-deps --no-build-isolation``), and written into the HTML output at
-``book_wheel`` (``_downloads/gradbook-<version>-py3-none-any.whl``, set in
-docs/conf.py). The tutorial bar links it with the one command that installs it, and
+The gradbook wheel is built from the project the book belongs to, offline, with the
+tools already installed (``pip wheel --no-deps --no-build-isolation``), in the
+background while the tutorials run (from ``builder-inited``); after a successful HTML
+build (``build-finished``) it is written into the HTML output at ``book_wheel``
+(``_downloads/gradbook-<version>-py3-none-any.whl``, set in docs/conf.py). The
+tutorial bar links it with the one command that installs it, and
 the notebooks' first cell installs it from the published book when gradbook is
 missing (both in docs/conf.py and docs/_ext/tutorial_bar.py).
 
@@ -30,6 +31,7 @@ the folder above docs/).
 
 from __future__ import annotations
 
+import atexit
 import calendar
 import hashlib
 import os
@@ -38,6 +40,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
@@ -103,27 +106,24 @@ def wheel_inputs(project: Path) -> str:
     return digest.hexdigest()
 
 
-def build_wheel(project: Path, folder: Path) -> Path:
-    """Build the package's wheel into ``folder`` with the installed tools; its path."""
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-         "--no-build-isolation", "--no-cache-dir", "-w", str(folder), str(project)],
-        capture_output=True, text=True, check=False,
-        env=dict(os.environ, SOURCE_DATE_EPOCH=WHEEL_DATE),
-    )  # fmt: skip
-    wheels = sorted(folder.glob("*.whl"))
-    if done.returncode != 0 or len(wheels) != 1:
-        raise ExtensionError(
-            f"building the wheel of {project} failed (pip wheel exited with "
-            f"{done.returncode}, made {[w.name for w in wheels]}):\n"
-            + (done.stdout + done.stderr)[-3000:]
-        )
-    return wheels[0]
+@dataclass
+class _WheelBuild:
+    """``pip wheel`` running in the background, into a temporary folder."""
+
+    process: subprocess.Popen[str]
+    folder: Path
+    inputs: str  # wheel_inputs() of what it builds
 
 
-def write_wheel(app: Sphinx, exception: BaseException | None) -> None:
-    """build-finished: the wheel at ``book_wheel`` in the output (see the docstring)."""
-    if exception is not None or app.builder.name not in WEB_BUILDERS:
+_building: _WheelBuild | None = None
+
+
+def start_wheel(app: Sphinx) -> None:
+    """builder-inited: when the output lacks the wheel of the current sources, start
+    building it (``pip wheel``, 1 s of one core) while the tutorials run; it is
+    written into the output at build-finished."""
+    global _building
+    if app.builder.name not in WEB_BUILDERS:
         return
     project = project_folder(app.config, app.confdir)
     target = Path(app.outdir, app.config.book_wheel)
@@ -131,8 +131,54 @@ def write_wheel(app: Sphinx, exception: BaseException | None) -> None:
     inputs = wheel_inputs(project)
     if target.is_file() and stamp.is_file() and stamp.read_text() == inputs:
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        wheel = build_wheel(project, Path(tmp))
+    folder = Path(tempfile.mkdtemp(prefix="book-wheel-"))
+    atexit.register(_discard_wheel)  # a build that stops before build-finished
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+         "--no-build-isolation", "--no-cache-dir", "-w", str(folder), str(project)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=dict(os.environ, SOURCE_DATE_EPOCH=WHEEL_DATE),
+    )  # fmt: skip
+    _building = _WheelBuild(process, folder, inputs)
+
+
+def _discard_wheel() -> None:
+    """Stop a wheel build nobody will collect, and remove its folder."""
+    global _building
+    building, _building = _building, None
+    if building is not None:
+        building.process.kill()
+        building.process.communicate()
+        shutil.rmtree(building.folder, ignore_errors=True)
+
+
+def _finished_wheel(building: _WheelBuild, project: Path) -> Path:
+    """Wait for ``pip wheel``; the wheel it made."""
+    output, _ = building.process.communicate()
+    wheels = sorted(building.folder.glob("*.whl"))
+    if building.process.returncode != 0 or len(wheels) != 1:
+        raise ExtensionError(
+            f"building the wheel of {project} failed (pip wheel exited with "
+            f"{building.process.returncode}, made {[w.name for w in wheels]}):\n"
+            + output[-3000:]
+        )
+    return wheels[0]
+
+
+def write_wheel(app: Sphinx, exception: BaseException | None) -> None:
+    """build-finished: the wheel started at builder-inited, at ``book_wheel`` in the
+    output (see the docstring); a failed build stops it."""
+    global _building
+    if exception is not None:
+        _discard_wheel()
+        return
+    building, _building = _building, None
+    if building is None:
+        return  # not a web build, or the output's wheel is up to date
+    try:
+        project = project_folder(app.config, app.confdir)
+        target = Path(app.outdir, app.config.book_wheel)
+        wheel = _finished_wheel(building, project)
         if wheel.name != target.name:
             raise ExtensionError(
                 f"book_wheel (docs/conf.py) names {target.name}, but the package's "
@@ -141,8 +187,10 @@ def write_wheel(app: Sphinx, exception: BaseException | None) -> None:
         if not target.is_file() or target.read_bytes() != wheel.read_bytes():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(wheel, target)
-    stamp.write_text(inputs)
-    logger.info("gradbook wheel written to %s", target)
+        Path(app.doctreedir, STAMP).write_text(building.inputs)
+        logger.info("gradbook wheel written to %s", target)
+    finally:
+        shutil.rmtree(building.folder, ignore_errors=True)
 
 
 def install_commands(config: Config) -> str:
@@ -170,5 +218,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("book_wheel", "", "html", types=frozenset({str}))
     app.add_config_value("book_wheel_project", "", "", types=frozenset({str}))
     app.connect("config-inited", check_config)
+    app.connect("builder-inited", start_wheel)
     app.connect("build-finished", write_wheel)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
