@@ -24,6 +24,9 @@ from pathlib import Path
 HERE = Path(__file__).parent.resolve()
 sys.path.insert(0, str(HERE / "_ext"))
 
+import bookbuild  # noqa: E402  (docs/_ext, just put on the path)
+import notebook_cache  # noqa: E402
+
 # Sphinx does not notice when the book's own extensions change; this value does (a
 # change of it makes Sphinx read and write every page again), so an edit of
 # docs/_ext/*.py reaches every page without `make clean`.
@@ -43,6 +46,9 @@ language = "en"
 # -- Extensions ----------------------------------------------------------------------
 extensions = [
     "myst_nb",  # MyST pages and executed MyST notebooks (never add myst_parser too)
+    # After myst_nb and before sphinx-gallery: the notebook pages run (or come from
+    # their cache) while the tutorials run.
+    "notebook_cache",
     "sphinx_gallery.gen_gallery",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
@@ -91,7 +97,13 @@ nitpick_ignore_regex = [
 # -- MyST / myst-nb ------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "dollarmath", "amsmath", "deflist"]
 myst_heading_anchors = 3
-nb_execution_mode = "force"  # execute MyST notebook pages at every build
+# A notebook page's outputs come from a jupyter-cache when its code, gradbook, the
+# installed packages and Python are all as when they were stored; otherwise the page
+# is executed (while the tutorials run: docs/_ext/notebook_cache.py) and stored.
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(
+    notebook_cache.cache_folder(HERE / "_build", bookbuild.execution_inputs_digest())
+)
 nb_execution_raise_on_error = True  # a failing cell fails the build ...
 nb_execution_show_tb = (
     True  # ... and the traceback goes to the console, not to the site

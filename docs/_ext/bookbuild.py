@@ -11,9 +11,11 @@
 * ``refuse_raise_system_exit``: a ``raise SystemExit`` statement cannot be guarded that
   way, so every script is read before any runs, and one that raises it is refused.
 * ``rerun_when_inputs_change``: sphinx-gallery re-runs a tutorial only when the
-  tutorial's own file changes (by MD5). Its output also depends on gradbook, on these
-  extensions and on conf.py: when any of them changes, every tutorial runs again, so a
-  page never shows what an older gradbook printed.
+  tutorial's own file changes (by MD5). Its output also depends on gradbook, on the
+  installed packages (torch), on these extensions and on conf.py: when any of them
+  changes, every tutorial runs again, so a page never shows what an older gradbook
+  or torch printed. (The notebook pages' cache is keyed the same way:
+  ``execution_inputs_digest``, notebook_cache.py.)
 * ``check_every_tutorial_ran`` refuses a build in which a script in ``gallery/`` was
   not executed (for instance because a ``filename_pattern`` skipped it), or ran
   without a single gradbook check (no "✓" in its output): every tutorial states
@@ -47,6 +49,7 @@ import builtins
 import gc
 import hashlib
 import importlib.util
+import os
 import re
 import sys
 import warnings
@@ -172,16 +175,47 @@ def _gallery_runs(conf: dict[str, Any]) -> bool:
     }
 
 
-def _tutorial_inputs_digest(app: Sphinx) -> str:
-    """A digest of what a tutorial's output depends on besides its own file: the
-    gradbook it imports, conf.py, and docs/_ext (whose digest conf.py computes)."""
+# The environment variables a tutorial's or a notebook page's run reads
+# (booktools.env sets them for every build).
+EXECUTION_ENVIRONMENT = ("PYTHONHASHSEED", "MPLBACKEND")
+
+
+def execution_inputs_digest() -> str:
+    """A digest of what code run by the build computes with, besides the code itself:
+    the gradbook it imports (every file of the package Python would import), the
+    installed distributions and their versions (torch above all; each one's
+    ``*.dist-info`` folder on ``sys.path`` names both), Python's version, and the
+    environment variables in ``EXECUTION_ENVIRONMENT``. Read without importing
+    anything (importing gradbook imports torch: 2 s)."""
+    digest = hashlib.sha256(sys.version.encode() + b"\0")
     spec = importlib.util.find_spec("gradbook")
-    package = Path(spec.origin).parent if spec and spec.origin else None
-    files = sorted(package.rglob("*.py")) if package else []
-    files.append(Path(app.confdir) / "conf.py")
+    if spec is None or not spec.submodule_search_locations:
+        raise ExtensionError(
+            "gradbook is not importable: the book's tutorials need it (make html "
+            "installs it; a copy of the book puts its src/ on PYTHONPATH)"
+        )
+    package = Path(next(iter(spec.submodule_search_locations)))
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            relative = path.relative_to(package).as_posix()
+            digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    installed = sorted(
+        {d.name for entry in sys.path if entry for d in Path(entry).glob("*.dist-info")}
+    )
+    digest.update("\n".join(installed).encode() + b"\0")
+    for name in EXECUTION_ENVIRONMENT:
+        digest.update(f"{name}={os.environ.get(name, '')}\n".encode())
+    return digest.hexdigest()
+
+
+def _tutorial_inputs_digest(app: Sphinx) -> str:
+    """A digest of what a tutorial's output depends on besides its own file: what it
+    computes with (``execution_inputs_digest``: gradbook, the installed packages),
+    conf.py, and docs/_ext (whose digest conf.py computes)."""
     digest = hashlib.sha256(app.config.book_extensions_digest.encode())
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(execution_inputs_digest().encode())
+    conf = Path(app.confdir) / "conf.py"
+    digest.update(conf.read_bytes() + b"\0")
     digest.update(repr(app.config.sphinx_gallery_conf["first_notebook_cell"]).encode())
     return digest.hexdigest()
 
