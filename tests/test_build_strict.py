@@ -262,7 +262,7 @@ def test_the_good_tutorial_still_passes_in_the_broken_book(broken):
     assert "01_good.py" not in broken.failed_examples
     assert "01_good" not in broken.problems
     # Many tutorials to run: sphinx-gallery's worker processes run them
-    # (bookbuild.parallel_only_when_it_pays), and every refusal still names its file.
+    # (build_speed.parallel_only_when_it_pays), and every refusal still names its file.
     assert "generating gallery (with parallel=" in broken.output
 
 

@@ -20,9 +20,6 @@
   not executed (for instance because a ``filename_pattern`` skipped it), or ran
   without a single gradbook check (no "✓" in its output): every tutorial states
   values, and a tutorial that checks none of them proves none of them.
-* ``parallel_only_when_it_pays``: sphinx-gallery's worker processes take about 3 s
-  to start, for every build; when fewer than two tutorials will run (nothing
-  changed, or one was edited) the gallery runs in the build's own process.
 * ``forget_removed_tutorials``: sphinx-gallery never deletes what it generated for a
   script that was renamed or removed, so its old page would stay in the book (in no
   toctree: a build error). Those generated files are removed before the gallery runs,
@@ -149,7 +146,7 @@ def refuse_raise_system_exit(app: Sphinx) -> None:
     ``SystemExit`` would pass through and end Sphinx; the calls that raise it are
     guarded while a tutorial runs (``reset_tutorial``), a ``raise`` statement cannot
     be. This one stops the build at once: nothing has run yet."""
-    if not _gallery_runs(app.config.sphinx_gallery_conf):
+    if not gallery_runs(app.config.sphinx_gallery_conf):
         return
     found = []
     for script in _gallery_scripts(app).values():
@@ -167,7 +164,7 @@ def refuse_raise_system_exit(app: Sphinx) -> None:
 INPUTS_STAMP = ".tutorial-inputs.sha256"
 
 
-def _gallery_runs(conf: dict[str, Any]) -> bool:
+def gallery_runs(conf: dict[str, Any]) -> bool:
     """False for `make html-noplot`, which executes nothing on purpose."""
     return bool(conf["plot_gallery"]) and str(conf["plot_gallery"]) not in {
         "0",
@@ -223,7 +220,7 @@ def _tutorial_inputs_digest(app: Sphinx) -> str:
 def rerun_when_inputs_change(app: Sphinx) -> None:
     """Forget sphinx-gallery's record of what ran when gradbook or the build changed."""
     conf = app.config.sphinx_gallery_conf
-    if not _gallery_runs(conf):
+    if not gallery_runs(conf):
         return  # leave the record for the next build that runs the tutorials
     digest = _tutorial_inputs_digest(app)
     for out in conf["gallery_dirs"]:
@@ -241,44 +238,6 @@ def rerun_when_inputs_change(app: Sphinx) -> None:
             record.unlink()
         folder.mkdir(parents=True, exist_ok=True)
         stamp.write_text(digest)
-
-
-def _tutorials_to_run(app: Sphinx) -> list[str]:
-    """The gallery scripts sphinx-gallery will execute in this build: those whose
-    record of their last run (its ``.md5`` beside the generated page) is missing or
-    names other contents (sphinx-gallery's own test, by the same digest)."""
-    from sphinx_gallery.utils import get_md5sum
-
-    conf = app.config.sphinx_gallery_conf
-    pending = []
-    for src, out in zip(conf["examples_dirs"], conf["gallery_dirs"], strict=True):
-        generated = Path(app.srcdir, out)
-        for script in sorted(Path(app.srcdir, src).glob("*.py")):
-            record = generated / (script.name + ".md5")
-            if not record.is_file() or record.read_text() != get_md5sum(script, "t"):
-                pending.append(script.name)
-    return pending
-
-
-def parallel_only_when_it_pays(app: Sphinx) -> None:
-    """Run the tutorials in sphinx-gallery's worker processes only when two or more
-    of them will run. Its pool of workers is started for every build, and is handed
-    every script, even those it only skips: about 3 s of starting processes for a
-    build that runs nothing, or one tutorial after an edit. With one tutorial or none
-    to run, they run (or are skipped) in this process.
-
-    Changes only this build's copy of the gallery configuration, after Sphinx has
-    compared the configuration with the last build's (``builder-inited``)."""
-    conf = app.config.sphinx_gallery_conf
-    if not conf["parallel"] or not _gallery_runs(conf):
-        return
-    pending = _tutorials_to_run(app)
-    if len(pending) < 2:
-        logger.info(
-            f"{len(pending) or 'no'} tutorial{'s' if len(pending) != 1 else ''} to "
-            "run: running the gallery in this process, without worker processes"
-        )
-        conf["parallel"] = False
 
 
 def forget_removed_tutorials(app: Sphinx) -> None:
@@ -321,7 +280,7 @@ CHECK_MARK = "✓"  # every passing gradbook check prints a line that ends with 
 def check_every_tutorial_ran(app: Sphinx) -> None:
     """Fail the build if a gallery script was not executed, or checked nothing."""
     conf = app.config.sphinx_gallery_conf
-    if not _gallery_runs(conf):
+    if not gallery_runs(conf):
         return
     ran: set[str] = set()
     passed: dict[str, Path] = {}  # script -> its generated page (.rst)
@@ -497,7 +456,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", forget_removed_tutorials, priority=380)
     app.connect("builder-inited", refuse_raise_system_exit, priority=390)
     app.connect("builder-inited", rerun_when_inputs_change, priority=400)
-    app.connect("builder-inited", parallel_only_when_it_pays, priority=450)
     app.connect("builder-inited", check_every_tutorial_ran, priority=900)
     app.connect("source-read", refuse_addresses)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
