@@ -404,6 +404,24 @@ def _snapshot(folder: Path) -> dict[str, str]:
     }
 
 
+NOTEBOOK_SUMS = """\
+    ---
+    file_format: mystnb
+    kernelspec:
+      name: python3
+      display_name: Python 3
+    ---
+
+    # Sums
+
+    ```{code-cell} python
+    print(6 * 7)
+    ```
+    """
+RAN_AHEAD = "executing notebook pages while the tutorials run: sums.md"
+FROM_CACHE = "sums.md: Using cached notebook"
+
+
 def test_control_book_rebuilds_only_what_changed(tmp_path):
     """The small book with nothing broken builds; ``make html`` right after it
     (``skip_unchanged``) finds it up to date and starts no Sphinx; Sphinx's own build
@@ -413,14 +431,26 @@ def test_control_book_rebuilds_only_what_changed(tmp_path):
     change to what tutorials import (here the build's own extensions; gradbook and
     conf.py count too) is no longer up to date and runs every tutorial again, so
     pages never keep what an older gradbook printed; and the build after that
-    writes nothing again."""
+    writes nothing again.
+
+    Its notebook page runs while the tutorials do (notebook_cache.py) and is stored;
+    when Sphinx reads it again (the extensions changed: every page is read) its
+    outputs come from the store, since its code, gradbook and the installed packages
+    are as they were (tests/test_notebook_cache.py: the key)."""
     glossary = "# Terms\n\n```{glossary}\nGradient\n  The vector of partials.\n```\n"
-    index = INDEX.replace("auto_examples/index", "auto_examples/index\nterms")
-    book = make_book(tmp_path, {}, pages={"terms.md": glossary}, index=index)
+    index = INDEX.replace("auto_examples/index", "auto_examples/index\nterms\nsums")
+    book = make_book(
+        tmp_path,
+        {},
+        pages={"terms.md": glossary, "sums.md": NOTEBOOK_SUMS},
+        index=index,
+    )
     done = build(book, skip_unchanged=True)
     cold = Outcome(done.returncode, done.output)
     assert cold.returncode == 0, cold.output[-3000:]
     assert not done.skipped
+    assert RAN_AHEAD in cold.output and FROM_CACHE in cold.output, cold.output[-3000:]
+    assert "42" in (book.html / "sums.html").read_text(encoding="utf-8")
     assert build(book, skip_unchanged=True).skipped, (
         "make html rebuilt an up-to-date book"
     )
@@ -440,6 +470,7 @@ def test_control_book_rebuilds_only_what_changed(tmp_path):
         )
         assert "(with parallel=" not in again.output
         assert "targets for 0 source files that are out of date" in again.output
+        assert "executing notebook pages" not in again.output
         after = _snapshot(book.html)
         changed = sorted(
             k for k in before.keys() | after.keys() if before.get(k) != after.get(k)
@@ -454,4 +485,5 @@ def test_control_book_rebuilds_only_what_changed(tmp_path):
     changed = Outcome(done.returncode, done.output)
     assert changed.returncode == 0, changed.output[-3000:]
     assert changed.executed() == 1
+    assert FROM_CACHE in changed.output and RAN_AHEAD not in changed.output
     unchanged_rebuild()
