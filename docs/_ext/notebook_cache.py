@@ -19,7 +19,8 @@ and takes the outputs stored there, or executes the page and stores them. Around
   waits for them (``wait_for_notebook_pages``, ``env-before-read-docs``) and then finds
   every page in the cache.
 
-A page with a failing cell is not stored: myst-nb executes it again as Sphinx reads it
+What a cell prints is stored as one piece per stream (``join_streams``), however the
+kernel cut it. A page with a failing cell is not stored: myst-nb executes it again as Sphinx reads it
 and fails the build with the cell's traceback, as without this extension. The build's
 log says, for each page, that it ran here and in how long.
 """
@@ -125,6 +126,36 @@ def _notebook_pages(app: Sphinx, nb_config: Any) -> list[_Page]:
     return pages
 
 
+def join_streams(outputs: list[Any]) -> list[Any]:
+    r"""A cell's outputs with each stream (stdout, stderr) as one output holding all
+    its text, exactly, where that stream first appeared.
+
+    The kernel sends what a cell prints in pieces, cut wherever its flush timer
+    fires, so a busy machine cuts it elsewhere; myst-nb's merging of the pieces
+    strips each one's trailing whitespace, so a cut changed the page (a blank line
+    more or less: ``make repro`` caught it). Joined first, the text is what the cell
+    printed, however it was cut.
+
+    >>> from nbformat.v4 import new_output
+    >>> pieces = [new_output("stream", name="stdout", text="a = 1\n"),
+    ...           new_output("stream", name="stdout", text="\nb = 2\n"),
+    ...           new_output("stream", name="stderr", text="careful\n")]
+    >>> [(o.name, o.text) for o in join_streams(pieces)]
+    [('stdout', 'a = 1\n\nb = 2\n'), ('stderr', 'careful\n')]
+    """
+    joined: list[Any] = []
+    first: dict[str, Any] = {}
+    for output in outputs:
+        if output.get("output_type") != "stream":
+            joined.append(output)
+        elif output["name"] in first:
+            first[output["name"]]["text"] += output["text"]
+        else:
+            first[output["name"]] = output
+            joined.append(output)
+    return joined
+
+
 def _execute(page: _Page, cache_path: str) -> str | None:
     """Execute one page as myst-nb's cache client does and store it; return None, or
     why it was not stored (a cell failed: myst-nb will report it)."""
@@ -141,6 +172,9 @@ def _execute(page: _Page, cache_path: str) -> str | None:
     )
     if result.err is not None:
         return f"{type(result.err).__name__} in a cell"
+    for cell in page.notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = join_streams(cell.outputs)
     with _cache_lock:
         cache = get_cache(cache_path)
         record = cache.add_nb_to_project(str(page.path), read_data=page.read_fmt)
