@@ -242,3 +242,48 @@ def test_finish_pdf_dates_it_and_derives_its_id_from_its_contents(tmp_path):
     with pikepdf.open(first) as document:
         assert str(document.docinfo["/CreationDate"]) == "D:20231114221320+00'00'"
         assert str(document.docinfo["/ModDate"]) == "D:20231114221320+00'00'"
+
+
+def test_finish_pdf_names_structure_elements_in_order_not_after_dom_nodes(tmp_path):
+    """Chromium names a tagged PDF's structure elements after DOM nodes, numbered as
+    the page created them: one node more, made early by a script, shifts every name.
+    Two such prints of the same page become the same file."""
+
+    def printed(first_node: int) -> bytes:
+        document = pikepdf.new()
+        document.add_blank_page()
+        names = [f"node{first_node + 2 * i:08d}" for i in range(3)]
+        elements = [
+            document.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.StructElem, S=pikepdf.Name.TD, ID=name
+                )
+            )
+            for name in names
+        ]
+        id_tree = pikepdf.Array()
+        for name, element in zip(names, elements, strict=True):
+            id_tree.extend([pikepdf.String(name), element])
+        document.Root.StructTreeRoot = document.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.StructTreeRoot,
+                K=pikepdf.Array(elements),
+                IDTree=pikepdf.Dictionary(
+                    Names=id_tree, Limits=pikepdf.Array([names[0], names[-1]])
+                ),
+            )
+        )
+        path = tmp_path / f"{first_node}.pdf"
+        document.save(path)
+        return path.read_bytes()
+
+    first = finish_pdf(printed(543), tmp_path / "a.pdf", 1_700_000_000)
+    second = finish_pdf(printed(542), tmp_path / "b.pdf", 1_700_000_000)
+    assert first.read_bytes() == second.read_bytes()
+    with pikepdf.open(first) as document:
+        tree = document.Root.StructTreeRoot
+        assert [str(e.ID) for e in tree.K] == [f"node{i:08d}" for i in range(3)]
+        assert [str(k) for k in tree.IDTree.Names[::2]] == [
+            f"node{i:08d}" for i in range(3)
+        ]
+        assert [str(k) for k in tree.IDTree.Limits] == ["node00000000", "node00000002"]

@@ -40,6 +40,7 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from booktools import uptodate
@@ -186,11 +187,75 @@ def finish_epub(source: Path, target: Path, epoch: int) -> Path:
 # -- PDF ----------------------------------------------------------------------------
 
 
+# Chromium names the structure elements of a tagged PDF that carry an ID after their
+# DOM nodes ("node00000543"), numbered in the order the page created them: a script
+# that made one node a moment earlier or later shifted every name by one, and the
+# file's bytes with them (make repro caught it, with the text and layout the same).
+STRUCTURE_ID = re.compile(r"node\d+")
+# Keys that point back up the structure tree or to pages: never followed.
+BACK_POINTERS = frozenset({"/P", "/Pg", "/Parent"})
+
+
+def _structure_ids(
+    node: Any, seen: set[tuple[int, int]], rename: dict[str, str]
+) -> set[str]:
+    """The DOM-node names under ``node`` (structure elements' ``/ID``, the keys and
+    limits of the ID name tree); each found in ``rename`` is replaced by its value."""
+    import pikepdf
+
+    if node.is_indirect:
+        if node.objgen in seen:
+            return set()
+        seen.add(node.objgen)
+    found: set[str] = set()
+
+    def name(value: Any) -> str | None:
+        text = str(value) if isinstance(value, pikepdf.String) else None
+        return text if text is not None and STRUCTURE_ID.fullmatch(text) else None
+
+    if isinstance(node, pikepdf.Dictionary):
+        for key in list(node.keys()):
+            if key in BACK_POINTERS:
+                continue
+            value = node[key]
+            if key == "/ID" and (text := name(value)):
+                found.add(text)
+                if text in rename:
+                    node[key] = pikepdf.String(rename[text])
+            elif isinstance(value, pikepdf.Dictionary | pikepdf.Array):
+                found |= _structure_ids(value, seen, rename)
+    elif isinstance(node, pikepdf.Array):
+        for index, value in enumerate(list(node)):
+            if text := name(value):
+                found.add(text)
+                if text in rename:
+                    node[index] = pikepdf.String(rename[text])
+            elif isinstance(value, pikepdf.Dictionary | pikepdf.Array):
+                found |= _structure_ids(value, seen, rename)
+    return found
+
+
+def renumber_structure_ids(document: Any) -> int:
+    """Name the tagged structure's elements node00000000, node00000001, ... in the
+    order of Chromium's numbers (which keeps the ID tree's keys sorted); how many."""
+    root = document.Root.get("/StructTreeRoot")
+    if root is None:
+        return 0
+    found = _structure_ids(root, set(), {})
+    ordered = sorted(found, key=lambda text: int(text.removeprefix("node")))
+    width = len(ordered[0]) - len("node") if ordered else 8
+    rename = {old: f"node{i:0{width}d}" for i, old in enumerate(ordered)}
+    _structure_ids(root, set(), rename)
+    return len(rename)
+
+
 def finish_pdf(pdf: bytes, target: Path, epoch: int) -> Path:
     """Write Chromium's ``pdf`` as ``target``: dated ``epoch`` (Chromium stamps the
-    time of printing), with an identifier computed from its contents (qpdf's
-    deterministic ID), and its objects packed into compressed object streams (the
-    structure tree of a tagged PDF is thousands of small objects: 11 MB become 4)."""
+    time of printing), its structure elements named in order rather than after DOM
+    nodes (``renumber_structure_ids``), with an identifier computed from its
+    contents (qpdf's deterministic ID), and its objects packed into compressed object
+    streams (the structure tree of a tagged PDF is thousands of small objects: 11 MB
+    become 4)."""
     import pikepdf
 
     stamp = time.strftime("D:%Y%m%d%H%M%S+00'00'", time.gmtime(epoch))
@@ -199,6 +264,7 @@ def finish_pdf(pdf: bytes, target: Path, epoch: int) -> Path:
     with pikepdf.open(io.BytesIO(pdf)) as document:
         if "/Metadata" in document.Root:  # an XMP packet would carry its own dates
             raise FilesError("Chromium's PDF has XMP metadata: date it too")
+        renumber_structure_ids(document)
         # qpdf keeps the first half of an identifier the PDF has (Chromium's has none
         # today): any is dropped, so both halves come from the contents.
         if "/ID" in document.trailer:
