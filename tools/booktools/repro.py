@@ -6,7 +6,7 @@ images, .py, .ipynb, .zip, search index, the EPUB and the PDF of ``make files``,
    writes its indexes again: they must not change);
 3. a cold build of another copy in another folder.
 
-All three use the book's own command line (booktools.sphinx: ``-j auto``, as
+All three use the book's own command line (booktools.sphinx: ``-j``, as
 ``make html``). Two builds differ when a page shows a timing, a memory address, a date
 or the build's own path, or when a rebuild loses what a cold build wrote; this check
 finds those before a reader does. Exit status 1 on any difference.
