@@ -129,8 +129,9 @@ def stop_gallery_workers(app: Sphinx, env: Any, docnames: list[str]) -> None:
     """Tell sphinx-gallery's worker processes to exit once the tutorials have run
     (``env-before-read-docs``), without waiting for them; a later parallel run in
     this process would start new ones."""
-    if "joblib.externals.loky" not in sys.modules:
-        return  # no worker was ever started in this process
+    conf = app.config.sphinx_gallery_conf
+    if not (conf["parallel"] and gallery_runs(conf)):
+        return  # the tutorials ran (or were skipped) in this process: no worker
     from joblib.externals.loky import get_reusable_executor
 
     # reuse=True: the executor that exists, whatever it was created with (loky's
