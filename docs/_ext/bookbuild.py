@@ -119,17 +119,22 @@ def reset_tutorial(gallery_conf: dict[str, Any], fname: str | None, when: str) -
         torch.manual_seed(0)
 
 
-_frozen = False
+_modules_when_frozen = 0
 
 
 def _freeze_long_lived_objects() -> None:
-    """Once per process: move the objects alive now (Sphinx, torch, ...) out of the
-    garbage collector's sight. sphinx-gallery runs ``gc.collect()`` before every
-    tutorial, which otherwise walks all of them each time (0.2 s a tutorial)."""
-    global _frozen
-    if not _frozen:
+    """Move the modules imported so far (Sphinx, torch, what tutorials loaded on
+    first use: torch.func brings some 800) out of the garbage collector's sight,
+    whenever more have come since the last time. sphinx-gallery runs
+    ``gc.collect()`` before every tutorial, which otherwise walks all of them each
+    time (0.2 s a tutorial). What the last tutorial left is collected first, so no
+    garbage is frozen with them."""
+    global _modules_when_frozen
+    if len(sys.modules) > _modules_when_frozen:
+        if _modules_when_frozen:
+            gc.collect()
         gc.freeze()
-        _frozen = True
+        _modules_when_frozen = len(sys.modules)
 
 
 def _raises_system_exit(node: ast.AST) -> TypeGuard[ast.Raise]:
