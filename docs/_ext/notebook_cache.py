@@ -20,9 +20,9 @@ and takes the outputs stored there, or executes the page and stores them. Around
   every page in the cache.
 
 What a cell prints is stored as one piece per stream (``join_streams``), however the
-kernel cut it. A page with a failing cell is not stored: myst-nb executes it again as Sphinx reads it
-and fails the build with the cell's traceback, as without this extension. The build's
-log says, for each page, that it ran here and in how long.
+kernel cut it. A page with a failing cell is not stored: myst-nb executes it again as
+Sphinx reads it and fails the build with the cell's traceback, as without this
+extension. The build's log names the pages that ran here, and when they were done.
 """
 
 from __future__ import annotations
