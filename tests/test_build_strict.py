@@ -346,20 +346,17 @@ def test_changing_a_stated_value_in_a_real_tutorial_fails_the_build(broken):
 
 # -- Failures that need a book of their own --------------------------------------------
 
-NOTEBOOK_PAGE = """\
-    ---
-    file_format: mystnb
-    kernelspec:
-      name: python3
-      display_name: Python 3
-    ---
 
-    # A notebook page
+def notebook_page(title: str, code: str) -> str:
+    """A MyST notebook page (myst-nb executes it) with one code cell."""
+    return (
+        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n"
+        f"  display_name: Python 3\n---\n\n# {title}\n\n"
+        f"```{{code-cell}} python\n{code}\n```\n"
+    )
 
-    ```{code-cell} python
-    1 / 0
-    ```
-    """
+
+NOTEBOOK_PAGE = notebook_page("A notebook page", "1 / 0")
 
 
 def test_skipped_script_and_failing_notebook_cell_fail_the_build(tmp_path):
@@ -404,20 +401,7 @@ def _snapshot(folder: Path) -> dict[str, str]:
     }
 
 
-NOTEBOOK_SUMS = """\
-    ---
-    file_format: mystnb
-    kernelspec:
-      name: python3
-      display_name: Python 3
-    ---
-
-    # Sums
-
-    ```{code-cell} python
-    print(6 * 7)
-    ```
-    """
+NOTEBOOK_SUMS = notebook_page("Sums", "print(6 * 7)")
 RAN_AHEAD = "executing notebook pages while the tutorials run: sums.md"
 FROM_CACHE = "sums.md: Using cached notebook"
 
