@@ -80,6 +80,13 @@ def parallel_only_when_it_pays(app: Sphinx) -> None:
         conf["parallel"] = False
 
 
+def _workers_run_the_tutorials(app: Sphinx) -> bool:
+    """Whether this build runs its tutorials in sphinx-gallery's worker processes
+    (decided at builder-inited by ``parallel_only_when_it_pays``)."""
+    conf = app.config.sphinx_gallery_conf
+    return bool(conf["parallel"]) and gallery_runs(conf)
+
+
 _gradbook_import: threading.Thread | None = None
 
 
@@ -101,8 +108,7 @@ def import_gradbook_meanwhile(app: Sphinx) -> None:
     before sphinx-gallery's own handler). The reader processes Sphinx forks for
     api.md then find it imported."""
     global _gradbook_import
-    conf = app.config.sphinx_gallery_conf
-    if not (conf["parallel"] and gallery_runs(conf)) or "gradbook" in sys.modules:
+    if not _workers_run_the_tutorials(app) or "gradbook" in sys.modules:
         return
     _gradbook_import = threading.Thread(target=_import_gradbook, name="gradbook")
     _gradbook_import.start()
@@ -129,8 +135,7 @@ def stop_gallery_workers(app: Sphinx, env: Any, docnames: list[str]) -> None:
     """Tell sphinx-gallery's worker processes to exit once the tutorials have run
     (``env-before-read-docs``), without waiting for them; a later parallel run in
     this process would start new ones."""
-    conf = app.config.sphinx_gallery_conf
-    if not (conf["parallel"] and gallery_runs(conf)):
+    if not _workers_run_the_tutorials(app):
         return  # the tutorials ran (or were skipped) in this process: no worker
     from joblib.externals.loky import get_reusable_executor
 
