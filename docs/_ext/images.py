@@ -102,16 +102,17 @@ def themed_copies(rgba: Any, grey: str) -> dict[str, Any]:
     take each theme's ink, then everything is laid on the theme's background.
 
     >>> import numpy as np
-    >>> pixels = np.zeros((1, 4, 4), np.uint8)
+    >>> pixels = np.zeros((1, 5, 4), np.uint8)
     >>> pixels[0, 1] = (128, 128, 128, 255)  # ink
     >>> pixels[0, 2] = (59, 130, 196, 255)  # a blue line
     >>> pixels[0, 3] = (59, 130, 196, 128)  # its anti-aliased edge: half covered
+    >>> pixels[0, 4] = (128, 128, 128, 128)  # the edge of a letter: still ink
     >>> light = themed_copies(pixels, "#808080")["light"].convert("RGB")
-    >>> [light.getpixel((x, 0)) for x in range(4)]
-    [(255, 255, 255), (34, 40, 50), (59, 130, 196), (157, 192, 225)]
+    >>> [light.getpixel((x, 0)) for x in range(5)]
+    [(255, 255, 255), (34, 40, 50), (59, 130, 196), (157, 192, 225), (144, 147, 152)]
     >>> dark = themed_copies(pixels, "#808080")["dark"].convert("RGB")
-    >>> [dark.getpixel((x, 0)) for x in range(4)]
-    [(18, 18, 18), (206, 214, 221), (59, 130, 196), (39, 74, 107)]
+    >>> [dark.getpixel((x, 0)) for x in range(5)]
+    [(18, 18, 18), (206, 214, 221), (59, 130, 196), (39, 74, 107), (112, 116, 120)]
     """
     import numpy as np
     from PIL import Image
@@ -121,7 +122,12 @@ def themed_copies(rgba: Any, grey: str) -> dict[str, Any]:
             f"expected an RGBA uint8 image (height, width, 4), got "
             f"{rgba.dtype} {rgba.shape}"
         )
-    is_ink = np.all(rgba[..., :3] == np.array(_rgb(grey), np.uint8), axis=-1)
+    # Each pixel's colour compared in one step: its four bytes read as one 32-bit
+    # word, alpha masked off (np.all over the colour axis took 16 ms a figure at 2x).
+    words = np.ascontiguousarray(rgba).view(np.uint32)[..., 0]
+    colour_bytes = np.array([255, 255, 255, 0], np.uint8).view(np.uint32)[0]
+    ink_word = np.array([*_rgb(grey), 0], np.uint8).view(np.uint32)[0]
+    is_ink = (words & colour_bytes) == ink_word
     copies = {}
     for theme, colours in THEMES.items():
         inked = rgba.copy()
