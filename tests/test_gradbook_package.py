@@ -56,6 +56,29 @@ def test_importing_gradbook_leaves_sympy_until_a_formula_is_used():
     ]
 
 
+def test_importing_gradbook_leaves_matplotlib_until_something_is_drawn():
+    # A notebook page that only checks values never pays for Matplotlib; a plotting
+    # name, or a submodule named as an attribute, imports its module on first use.
+    code = (
+        "import sys, gradbook\n"
+        "print(gradbook.check_value(2.0, 2.0, name='two'), 'matplotlib' in sys.modules)\n"
+        "print(gradbook.plot.INK, 'matplotlib' in sys.modules)\n"
+        "from gradbook import draw_graph, style\n"
+        "print(style is gradbook.plot.style, draw_graph is gradbook.graph.draw_graph)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.splitlines() == [
+        "two: 2, expected 2 ✓ False",
+        "#808080 True",
+        "True True",
+    ]
+
+
 def test_an_unknown_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'Formulas'"):
         gradbook.Formulas  # noqa: B018

@@ -38,29 +38,38 @@ from gradbook.check import (
 )
 from gradbook.errors import expect_error, expect_warning
 from gradbook.gradcheck import check_backward
-from gradbook.graph import describe_graph, draw_graph
-from gradbook.plot import plot_derivative, plot_with_derivative, style
 
 if _typing.TYPE_CHECKING:  # for type checkers and editors; at run time see __getattr__
     from gradbook.exercises import EXERCISES, AnswerResult, Exercise, check_answer
+    from gradbook.graph import describe_graph, draw_graph
+    from gradbook.plot import plot_derivative, plot_with_derivative, style
     from gradbook.symbolic import Formula
 
 __version__ = "0.1.0"
 
-# Names whose modules need sympy (about 0.4 s to import): their module is imported the
-# first time one of them is used, so `import gradbook` stays fast for the tutorials
-# that never touch a Formula or an exercise.
+# Names whose modules need sympy or Matplotlib (about 0.4 s each to import): their
+# module is imported the first time one of them is used, so `import gradbook` stays
+# fast where nothing is plotted (a notebook page that only checks values) and no
+# Formula or exercise is touched.
 _LAZY = {
     "Formula": "gradbook.symbolic",
     "EXERCISES": "gradbook.exercises",
     "AnswerResult": "gradbook.exercises",
     "Exercise": "gradbook.exercises",
     "check_answer": "gradbook.exercises",
+    "describe_graph": "gradbook.graph",
+    "draw_graph": "gradbook.graph",
+    "plot_derivative": "gradbook.plot",
+    "plot_with_derivative": "gradbook.plot",
+    "style": "gradbook.plot",
 }
 
 
 def __getattr__(name: str) -> object:
-    """Import the module behind a sympy-backed name on first use (PEP 562)."""
+    """Import the module behind a sympy- or Matplotlib-backed name on first use, or
+    that module itself (``gradbook.plot.INK``), as if it had been imported (PEP 562)."""
+    if name in {module.rpartition(".")[2] for module in _LAZY.values()}:
+        return _import_module(f"gradbook.{name}")  # which also sets it here
     if name not in _LAZY:
         raise AttributeError(f"module 'gradbook' has no attribute {name!r}")
     value = getattr(_import_module(_LAZY[name]), name)
